@@ -1,0 +1,116 @@
+// The cart engine: compiled promotions, their index, and evaluation of a cart against all of
+// them with tiers, priority, exclusivity, stacking, allocation to lines and explanations.
+#pragma once
+#include "core/cpp_only.hpp"
+#include "core/cart.hpp"
+#include "core/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace promo {
+
+// A tier as stored in promo.tiers.
+struct TierDefinition {
+  std::string name;
+  std::string condition;      // rule text, Context::kCondition
+  std::string discount_json;  // {"percent_off": 5, "target": "...", "max_units": ..., ...}
+};
+
+// A promotion as stored in promo.promotions, with its tiers in insertion order. Only active
+// promotions are handed to the engine.
+struct PromotionDefinition {
+  std::string name;
+  std::string currency;
+  int32_t priority = 0;
+  bool exclusive = false;
+  int64_t sequence = 0;                // creation order, breaks priority ties
+  std::optional<int64_t> starts_at;    // microseconds since the Unix epoch, inclusive
+  std::optional<int64_t> ends_at;      // microseconds since the Unix epoch, exclusive
+  std::vector<TierDefinition> tiers;
+};
+
+// Checks one tier as the definition triggers do. Throws Error naming the field:
+// "condition: unknown function 'subtotl' at 1:1",
+// "discount.percent_off must be greater than 0 and at most 100, got 150".
+void validate_tier(std::string_view currency, std::string_view condition,
+                   std::string_view discount_json);
+// Throws Error(22023) "unknown currency 'XYZ'" for codes outside ISO 4217.
+void validate_currency(std::string_view currency);
+
+// Canonical forms, for promo.format_condition() and for storing what was understood.
+std::string canonical_condition(std::string_view currency, std::string_view condition);
+
+struct AppliedPromotion {
+  std::string promotion;
+  std::string tier;
+  int64_t discount = 0;
+};
+
+struct LineDiscount {
+  size_t applied_index = 0;  // index into Result::applied
+  int64_t amount = 0;
+};
+
+struct ItemResult {
+  size_t index = 0;
+  std::string sku;
+  int64_t quantity = 0;
+  int64_t unit_price = 0;
+  int64_t discount = 0;
+  int64_t total = 0;
+  std::vector<LineDiscount> discounts;  // which applied promotion took how much from this line
+};
+
+struct NotApplied {
+  std::string promotion;
+  std::string reason_code;  // currency_mismatch, not_started, ended, condition_failed, ...
+  std::string reason;       // words a support agent can read
+};
+
+struct Hint {
+  std::string promotion;
+  std::string tier;
+  std::string missing;
+};
+
+struct Result {
+  const Currency* currency = nullptr;
+  int64_t subtotal = 0;
+  int64_t discount = 0;
+  int64_t total = 0;
+  std::vector<AppliedPromotion> applied;
+  std::vector<ItemResult> items;
+  std::vector<NotApplied> not_applied;
+  std::vector<Hint> hints;
+};
+
+struct EvalOptions {
+  int64_t at = 0;                // microseconds since the Unix epoch
+  bool explain = true;           // false: skip not_applied and hints (faster for checkout)
+  InterruptPoll poll = nullptr;  // cancel check, called between units of work
+};
+
+// An immutable, compiled set of promotions with its index. Built once per definition change and
+// shared (shared_ptr) by every evaluation until the next change.
+class RuleSet {
+ public:
+  // Throws Error naming the promotion and tier when a definition does not compile.
+  explicit RuleSet(std::vector<PromotionDefinition> definitions);
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  Result evaluate(const Cart& cart, const EvalOptions& options) const;
+  size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace promo
