@@ -28,9 +28,9 @@ struct PromotionDefinition {
   std::string currency;
   int32_t priority = 0;
   bool exclusive = false;
-  int64_t sequence = 0;                // creation order, breaks priority ties
-  std::optional<int64_t> starts_at;    // microseconds since the Unix epoch, inclusive
-  std::optional<int64_t> ends_at;      // microseconds since the Unix epoch, exclusive
+  int64_t sequence = 0;              // creation order, breaks priority ties
+  std::optional<int64_t> starts_at;  // microseconds since the Unix epoch, inclusive
+  std::optional<int64_t> ends_at;    // microseconds since the Unix epoch, exclusive
   std::vector<TierDefinition> tiers;
 };
 
@@ -93,6 +93,9 @@ struct EvalOptions {
   int64_t at = 0;                // microseconds since the Unix epoch
   bool explain = true;           // false: skip not_applied and hints (faster for checkout)
   InterruptPoll poll = nullptr;  // cancel check, called between units of work
+  // true: only promotions the index selects are evaluated. false: every promotion is evaluated
+  // (brute force); the result is identical, which tests check.
+  bool use_index = true;
 };
 
 // An immutable, compiled set of promotions with its index. Built once per definition change and
