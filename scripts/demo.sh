@@ -4,6 +4,7 @@
 # cluster, runs examples/demo.sql in it with psql, and drops the cluster again. Nothing is left
 # running. Build output goes to build/logs/ and is shown only when a step fails.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LOG_DIR=$PROMO_ROOT/build/logs

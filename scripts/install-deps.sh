@@ -8,6 +8,7 @@
 # service start is blocked while this script installs, and a "15 main" that comes up anyway is
 # stopped again: nothing this script starts is left running.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Every package, checked with apt-cache on Debian 12 (bookworm). What each is for:
@@ -70,7 +71,7 @@ main() {
     echo "install-deps: all ${#PACKAGES[@]} packages are installed"
     return 0
   fi
-  echo "install-deps: installing" $missing
+  echo "install-deps: installing ${missing//$'\n'/ }"
   local before
   before=$(online_clusters)
   DEBIAN_FRONTEND=noninteractive apt-get update -q
@@ -87,7 +88,7 @@ main() {
   done < <(online_clusters)
   missing=$(missing_packages)
   if [ -n "$missing" ]; then
-    echo "install-deps: still missing after apt-get install:" $missing >&2
+    echo "install-deps: still missing after apt-get install: ${missing//$'\n'/ }" >&2
     exit 1
   fi
   echo "install-deps: done"

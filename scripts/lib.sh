@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/install-deps.sh, scripts/test.sh and scripts/demo.sh.
 # Source it (`source scripts/lib.sh`); it defines functions and a few settings, runs nothing.
 

@@ -17,6 +17,7 @@
 #
 # Internal: `test.sh --cluster-suites` is step 5's body, run by pg_virtualenv inside the cluster.
 set -uo pipefail # no -e: a failing suite must be counted, not end the run
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD_DIR=$PROMO_ROOT/build
