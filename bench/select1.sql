@@ -1,0 +1,2 @@
+-- Round-trip floor: what any statement costs from pgbench.
+SELECT 1;
