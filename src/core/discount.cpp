@@ -230,7 +230,9 @@ DiscountOutcome apply_discount(const Discount& discount, const Cart& cart,
       }
       break;
     case Discount::Kind::kAmountOff:
-      out.per_line = allocate_largest_remainder(std::min(discount.amount, base_sum), base);
+      if (base_sum > 0) {
+        out.per_line = allocate_largest_remainder(std::min(discount.amount, base_sum), base);
+      }
       break;
     case Discount::Kind::kFixedPrice:
       for (size_t i = 0; i < n; ++i) {
