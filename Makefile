@@ -1,0 +1,36 @@
+# PGXS build of the promo extension: promo.so from the adapter (src/pg) and the engine
+# (src/core), the install script, and the pg_regress + isolation tests.
+#   make && make install && make installcheck
+# CMake (CMakeLists.txt) builds the engine alone for unit tests, fuzzers and benchmarks.
+
+EXTENSION = promo
+MODULE_big = promo
+DATA = sql/promo--0.1.sql
+
+PROMO_SOURCES = $(sort $(wildcard src/pg/*.cpp) $(wildcard src/core/*.cpp))
+OBJS = $(PROMO_SOURCES:.cpp=.o)
+
+# pg_regress: sql/NAME.sql -> expected/NAME.out (install scripts are not tests).
+REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_input \
+          definitions format_condition cache cancel
+REGRESS_OPTS = --inputdir=.
+
+# Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
+ISOLATION = definition_change
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CONFIG ?= pg_config
+# Server headers as system headers, so -Wall -Wextra -Werror judge only our code.
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -Isrc
+PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -fvisibility=hidden -fvisibility-inlines-hidden
+SHLIB_LINK += -lstdc++
+
+# Debian's server is built with LLVM; without this PGXS also compiles every .cpp to JIT bitcode
+# with clang and without our flags. A plain assignment is overridden by PGXS itself.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Objects depend on every header, so an interface change rebuilds what uses it.
+$(OBJS): $(wildcard src/core/*.hpp src/core/*.inl src/pg/*.hpp)
