@@ -1,0 +1,78 @@
+// compile(): parse, check and wrap the compiled form in a Program; see rule.hpp.
+#include "core/rule.hpp"
+
+#include "core/rule_checker.hpp"
+#include "core/rule_eval.hpp"
+#include "core/rule_explain.hpp"
+#include "core/rule_index.hpp"
+#include "core/rule_parser.hpp"
+#include "core/rule_printer.hpp"
+
+namespace promo::rule {
+namespace {
+
+class CompiledProgram final : public Program {
+ public:
+  explicit CompiledProgram(Ir ir)
+      : ir_(std::move(ir)),
+        keys_(rule::required_keys(ir_)),
+        min_subtotal_(rule::min_subtotal(ir_)),
+        text_(rule::print(ir_, ir_.root)) {}
+
+  Context context() const override { return ir_.context; }
+
+  bool eval_condition(const Facts& facts) const override {
+    return eval_bool(ir_, ir_.root, Env{&cart_of(facts, Context::kCondition), nullptr});
+  }
+
+  bool matches(const CartItem& item) const override {
+    require(Context::kItemCondition);
+    return eval_bool(ir_, ir_.root, Env{nullptr, &item});
+  }
+
+  int64_t eval_count(const Facts& facts) const override {
+    return eval_int(ir_, ir_.root, Env{&cart_of(facts, Context::kCount), nullptr});
+  }
+
+  std::string explain_failure(const Facts& facts) const override {
+    return rule::explain_failure(ir_, cart_of(facts, Context::kCondition));
+  }
+
+  std::optional<std::vector<Need>> missing(const Facts& facts) const override {
+    return rule::missing(ir_, cart_of(facts, Context::kCondition));
+  }
+
+  const KeyRequirement& required_keys() const override { return keys_; }
+  int64_t min_subtotal() const override { return min_subtotal_; }
+  std::string print() const override { return text_; }
+
+ private:
+  // Calling a method meant for another kind of rule is a programming error in the engine.
+  void require(Context expected) const {
+    if (ir_.context != expected) {
+      throw Error(sqlstate::kInternalError, "rule program used in the wrong context");
+    }
+  }
+
+  const Cart& cart_of(const Facts& facts, Context expected) const {
+    require(expected);
+    if (facts.cart == nullptr)
+      throw Error(sqlstate::kInternalError, "rule evaluated without a cart");
+    return *facts.cart;
+  }
+
+  Ir ir_;
+  KeyRequirement keys_;
+  int64_t min_subtotal_;
+  std::string text_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Program> compile(std::string_view text, Context context,
+                                       const Currency& currency) {
+  auto ast = parse(text);
+  return std::make_shared<CompiledProgram>(check(*ast, context, currency));
+}
+
+}  // namespace promo::rule

@@ -1,0 +1,277 @@
+// Tree-walking evaluator over the flattened compiled form; see rule_eval.hpp.
+#include "core/rule_eval.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace promo::rule {
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+// Saturating int64 arithmetic: results beyond the range stick to the nearest limit.
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kMax : kMin;
+  return r;
+}
+int64_t saturating_sub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? kMax : kMin;
+  return r;
+}
+int64_t saturating_mul(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return (a < 0) != (b < 0) ? kMin : kMax;
+  return r;
+}
+// Truncating division; x / 0 is 0 and kMin / -1 saturates to kMax.
+int64_t saturating_div(int64_t a, int64_t b) {
+  if (b == 0) return 0;
+  if (a == kMin && b == -1) return kMax;
+  return a / b;
+}
+
+template <typename T>
+bool apply(Cmp cmp, const T& a, const T& b) {
+  switch (cmp) {
+    case Cmp::kEq:
+      return a == b;
+    case Cmp::kNe:
+      return a != b;
+    case Cmp::kLt:
+      return a < b;
+    case Cmp::kLe:
+      return a <= b;
+    case Cmp::kGt:
+      return a > b;
+    case Cmp::kGe:
+      return a >= b;
+  }
+  return false;
+}
+
+// A value on either side of a comparison with an attribute.
+struct Dynamic {
+  enum class Kind { kMissing, kBool, kNumber, kString };
+  Kind kind = Kind::kMissing;
+  bool boolean = false;
+  Decimal number;
+  std::string_view text;
+};
+
+Dynamic eval_dynamic(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  Dynamic d;
+  switch (n.type) {
+    case Type::kAttribute: {
+      const AttributeValue* value = env.item ? find_attribute(*env.item, n.text) : nullptr;
+      if (!value) return d;
+      switch (value->kind) {
+        case AttributeValue::Kind::kNull:
+          return d;
+        case AttributeValue::Kind::kBool:
+          d.kind = Dynamic::Kind::kBool;
+          d.boolean = value->boolean;
+          return d;
+        case AttributeValue::Kind::kNumber:
+          d.kind = Dynamic::Kind::kNumber;
+          d.number = value->number;
+          return d;
+        case AttributeValue::Kind::kString:
+          d.kind = Dynamic::Kind::kString;
+          d.text = value->text;
+          return d;
+      }
+      return d;
+    }
+    case Type::kNumber:
+      d.kind = Dynamic::Kind::kNumber;
+      d.number = n.number;
+      return d;
+    case Type::kString:
+      d.kind = Dynamic::Kind::kString;
+      d.text = eval_string(ir, index, env);
+      return d;
+    case Type::kBool:
+      d.kind = Dynamic::Kind::kBool;
+      d.boolean = eval_bool(ir, index, env);
+      return d;
+    case Type::kInteger:
+    case Type::kMoney:
+      d.kind = Dynamic::Kind::kNumber;
+      d.number = Decimal{eval_int(ir, index, env), 0};
+      return d;
+  }
+  return d;
+}
+
+// A missing or null attribute, or values of different kinds, make every comparison false
+// except <> (true). Booleans only compare for (in)equality.
+bool compare_dynamic(Cmp cmp, const Dynamic& a, const Dynamic& b) {
+  if (a.kind == Dynamic::Kind::kMissing || b.kind == Dynamic::Kind::kMissing || a.kind != b.kind) {
+    return cmp == Cmp::kNe;
+  }
+  switch (a.kind) {
+    case Dynamic::Kind::kBool:
+      if (cmp == Cmp::kEq) return a.boolean == b.boolean;
+      if (cmp == Cmp::kNe) return a.boolean != b.boolean;
+      return false;
+    case Dynamic::Kind::kNumber:
+      return apply(cmp, compare(a.number, b.number), 0);
+    case Dynamic::Kind::kString:
+      return apply(cmp, a.text, b.text);
+    case Dynamic::Kind::kMissing:
+      break;
+  }
+  return false;
+}
+
+bool eval_compare(const Ir& ir, const Node& n, const Env& env) {
+  switch (n.compare_as) {
+    case CompareAs::kInteger:
+      return apply(n.cmp, eval_int(ir, n.a, env), eval_int(ir, n.b, env));
+    case CompareAs::kString:
+      return apply(n.cmp, eval_string(ir, n.a, env), eval_string(ir, n.b, env));
+    case CompareAs::kBool:
+      return apply(n.cmp, eval_bool(ir, n.a, env), eval_bool(ir, n.b, env));
+    case CompareAs::kDynamic:
+      return compare_dynamic(n.cmp, eval_dynamic(ir, n.a, env), eval_dynamic(ir, n.b, env));
+  }
+  return false;
+}
+
+// Membership in the pre-sorted sets of an `in` node, before `not in` negation.
+bool eval_membership(const Ir& ir, const Node& n, const Env& env) {
+  const Node& value = ir.nodes[static_cast<size_t>(n.a)];
+  switch (value.type) {
+    case Type::kString: {
+      std::string_view s = eval_string(ir, n.a, env);
+      auto it = std::lower_bound(n.string_set.begin(), n.string_set.end(), s,
+                                 [](const std::string& x, std::string_view y) { return x < y; });
+      return it != n.string_set.end() && *it == s;
+    }
+    case Type::kInteger:
+    case Type::kMoney:
+      return std::binary_search(n.int_set.begin(), n.int_set.end(), eval_int(ir, n.a, env));
+    case Type::kBool:
+      return eval_bool(ir, n.a, env) ? n.set_has_true : n.set_has_false;
+    default:
+      break;
+  }
+  Dynamic d = eval_dynamic(ir, n.a, env);
+  switch (d.kind) {
+    case Dynamic::Kind::kMissing:
+      return false;
+    case Dynamic::Kind::kBool:
+      return d.boolean ? n.set_has_true : n.set_has_false;
+    case Dynamic::Kind::kString:
+      return std::binary_search(
+          n.string_set.begin(), n.string_set.end(), d.text,
+          [](const auto& x, const auto& y) { return std::string_view(x) < std::string_view(y); });
+    case Dynamic::Kind::kNumber:
+      return std::binary_search(
+          n.number_set.begin(), n.number_set.end(), d.number,
+          [](const Decimal& x, const Decimal& y) { return compare(x, y) < 0; });
+  }
+  return false;
+}
+
+}  // namespace
+
+const AttributeValue* find_attribute(const CartItem& item, std::string_view key) {
+  auto it = std::lower_bound(item.attributes.begin(), item.attributes.end(), key,
+                             [](const std::pair<std::string, AttributeValue>& entry,
+                                std::string_view k) { return std::string_view(entry.first) < k; });
+  if (it == item.attributes.end() || it->first != key) return nullptr;
+  return &it->second;
+}
+
+bool eval_bool(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  switch (n.op) {
+    case Op::kBoolConst:
+      return n.value != 0;
+    case Op::kAnd:
+      for (int operand : n.list) {
+        if (!eval_bool(ir, operand, env)) return false;
+      }
+      return true;
+    case Op::kOr:
+      for (int operand : n.list) {
+        if (eval_bool(ir, operand, env)) return true;
+      }
+      return false;
+    case Op::kNot:
+      return !eval_bool(ir, n.a, env);
+    case Op::kCompare:
+      return eval_compare(ir, n, env);
+    case Op::kIn:
+      return eval_membership(ir, n, env) != n.negated;
+    case Op::kHas:
+      for (const CartItem& item : env.cart->items) {
+        if (eval_bool(ir, n.a, Env{env.cart, &item})) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+int64_t eval_int(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  switch (n.op) {
+    case Op::kIntConst:
+    case Op::kMoneyConst:
+      return n.value;
+    case Op::kSubtotal:
+      return env.cart->subtotal;
+    case Op::kCartQuantity:
+      return env.cart->total_quantity;
+    case Op::kUnitPrice:
+      return env.item->unit_price;
+    case Op::kLineQuantity:
+      return env.item->quantity;
+    case Op::kQuantityOf:
+    case Op::kAmountOf: {
+      int64_t sum = 0;
+      for (const CartItem& item : env.cart->items) {
+        if (eval_bool(ir, n.a, Env{env.cart, &item})) {
+          sum = saturating_add(sum, n.op == Op::kQuantityOf ? item.quantity : item.line_total);
+        }
+      }
+      return sum;
+    }
+    case Op::kAdd:
+      return saturating_add(eval_int(ir, n.a, env), eval_int(ir, n.b, env));
+    case Op::kSub:
+      return saturating_sub(eval_int(ir, n.a, env), eval_int(ir, n.b, env));
+    case Op::kMul:
+      return saturating_mul(eval_int(ir, n.a, env), eval_int(ir, n.b, env));
+    case Op::kDiv:
+      return saturating_div(eval_int(ir, n.a, env), eval_int(ir, n.b, env));
+    case Op::kNeg:
+      return saturating_sub(0, eval_int(ir, n.a, env));
+    default:
+      return 0;
+  }
+}
+
+std::string_view eval_string(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  switch (n.op) {
+    case Op::kStringConst:
+      return n.text;
+    case Op::kSku:
+      return env.item->sku;
+    case Op::kProduct:
+      return env.item->product;
+    case Op::kCategory:
+      return env.item->category;
+    default:
+      return {};
+  }
+}
+
+}  // namespace promo::rule
