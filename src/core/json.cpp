@@ -75,6 +75,13 @@ class DomBuilder {
 
 }  // namespace
 
+Value::Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+Value::~Value() = default;
+
 // The member named `key`; with duplicate keys the last one, as jsonb keeps it.
 const Value* Value::find(std::string_view key) const {
   for (auto it = object.rbegin(); it != object.rend(); ++it) {

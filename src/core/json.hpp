@@ -20,6 +20,15 @@ struct Value {
   std::vector<Value> array;
   std::vector<std::pair<std::string, Value>> object;  // in document order, duplicates kept
 
+  // Declared here and defaulted in json.cpp, where Value is complete: clang with libstdc++
+  // rejects the implicit versions because std::pair<std::string, Value> needs a complete Value.
+  Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
+
   const Value* find(std::string_view key) const;  // last occurrence, like jsonb
 };
 
