@@ -9,6 +9,7 @@
 // iterative: nesting costs one byte of heap per level, never stack.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -196,35 +197,53 @@ class Reader {
     return true;
   }
 
+  // True for the bytes a string can hold as they are: printable ASCII except '"' and '\\'.
+  static bool is_plain(unsigned char c) {
+    static constexpr auto kPlain = [] {
+      std::array<bool, 256> table{};
+      for (int c = 0x20; c < 0x80; ++c) table[static_cast<size_t>(c)] = c != '"' && c != '\\';
+      return table;
+    }();
+    return kPlain[c];
+  }
+
   // Reads a string starting at its opening quote. Without escapes the result points into the
   // text (no copy); with escapes it points into a scratch buffer valid until the next string.
+  // Runs of plain ASCII are skipped in a tight loop; only escapes, control characters and
+  // multi-byte UTF-8 sequences take the slow path.
   bool read_string(std::string_view& out) {
+    const char* const data = text_.data();
+    const size_t size = text_.size();
     ++pos_;  // opening quote
     const size_t start = pos_;
+    size_t copied_to = start;  // with escapes: input before this is already in scratch_
     bool escaped = false;
     for (;;) {
-      if (pos_ == text_.size()) return fail("unterminated string");
-      const unsigned char c = static_cast<unsigned char>(text_[pos_]);
+      size_t p = pos_;
+      while (p < size && is_plain(static_cast<unsigned char>(data[p]))) ++p;
+      pos_ = p;
+      if (pos_ == size) return fail("unterminated string");
+      const unsigned char c = static_cast<unsigned char>(data[pos_]);
       if (c == '"') break;
       if (c == '\\') {
-        if (!escaped) {
-          scratch_.assign(text_.data() + start, pos_ - start);
-          escaped = true;
-        }
+        if (!escaped) scratch_.clear();
+        escaped = true;
+        scratch_.append(data + copied_to, pos_ - copied_to);
         if (!read_escape()) return false;
+        copied_to = pos_;
         continue;
       }
       if (c < 0x20) return fail("control character in string");
       size_t end = pos_;
-      if (c < 0x80) {
-        end = pos_ + 1;
-      } else if (!skip_utf8_sequence(end)) {
-        return fail("invalid UTF-8");
-      }
-      if (escaped) scratch_.append(text_.data() + pos_, end - pos_);
+      if (!skip_utf8_sequence(end)) return fail("invalid UTF-8");
       pos_ = end;
     }
-    out = escaped ? std::string_view(scratch_) : text_.substr(start, pos_ - start);
+    if (escaped) {
+      scratch_.append(data + copied_to, pos_ - copied_to);
+      out = scratch_;
+    } else {
+      out = text_.substr(start, pos_ - start);
+    }
     ++pos_;  // closing quote
     return true;
   }
