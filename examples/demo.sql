@@ -58,12 +58,13 @@ INSERT INTO demo_cart VALUES
       {"sku": "TSHIRT", "product": "t-shirt", "category": "apparel", "quantity": 3, "unit_price": 2500}]}',
    375),
   -- 2 x 2500 = 5000: exactly $50.00 reaches the 5% tier (>=): 250 off; total 4750.
+  -- Hint: '10% from $100' needs 5000 more.
   (102, 'T2', 'spend-more', '2 T-shirts (exactly $50)',
    '{"currency": "USD", "items": [
       {"sku": "TSHIRT", "product": "t-shirt", "category": "apparel", "quantity": 2, "unit_price": 2500}]}',
    250),
   -- 5000 + 1299 = 6299: 5% of 5000 = 250, 5% of 1299 = 64.95 -> 65 (half up); 315 off;
-  -- total 5984.
+  -- total 5984. Hint: '10% from $100' needs 3701 more.
   (103, 'T2', 'spend-more', '2 T-shirts + USB-C cable',
    '{"currency": "USD", "items": [
       {"sku": "TSHIRT", "product": "t-shirt", "category": "apparel", "quantity": 2, "unit_price": 2500},
@@ -85,21 +86,22 @@ INSERT INTO demo_cart VALUES
 
 -- T3 mouse-pad-free: a PAD-XL free per MOUSE-PRO. spend-more comes first where it applies.
 INSERT INTO demo_cart VALUES
-  -- 3900 + 999 = 4899 < 5000, so spend-more does not apply (hint: 101 short).
+  -- 3900 + 999 = 4899 < 5000, so spend-more does not apply (hints: 101 and 5101 short).
   -- mouse-pad-free: 1 pad unit free = 999; total 3900.
   (201, 'T3', 'mouse-pad-free', 'mouse + pad',
    '{"currency": "USD", "items": [
       {"sku": "MOUSE-PRO", "product": "mouse", "category": "accessories", "quantity": 1, "unit_price": 3900},
       {"sku": "PAD-XL", "product": "mouse pad", "category": "accessories", "quantity": 1, "unit_price": 999}]}',
    999),
-  -- 1998: no MOUSE-PRO, nothing applies. Hint: add a MOUSE-PRO.
+  -- 1998: no MOUSE-PRO, nothing applies. Hints: add a MOUSE-PRO; spend-more 3002 and 8002
+  -- short.
   (202, 'T3', 'mouse-pad-free', '2 pads, no mouse',
    '{"currency": "USD", "items": [
       {"sku": "PAD-XL", "product": "mouse pad", "category": "accessories", "quantity": 2, "unit_price": 999}]}',
    0),
   -- 3900 + 1998 = 5898: spend-more 5%: 195 + 99.9 -> 100 = 295; the pad line has 1898 left.
   -- mouse-pad-free, 1 unit of 2 (one mouse): 1898 * 1/2 = 949.
-  -- 295 + 949 = 1244; total 4654.
+  -- 295 + 949 = 1244; total 4654. Hint: spend-more 10% needs 4102 more.
   (203, 'T3', 'mouse-pad-free', 'mouse + 2 pads',
    '{"currency": "USD", "items": [
       {"sku": "MOUSE-PRO", "product": "mouse", "category": "accessories", "quantity": 1, "unit_price": 3900},
@@ -235,8 +237,7 @@ SELECT t.promotion, t.name AS tier,
        promo.format_condition(t.condition, p.currency) AS condition, t.discount
 FROM promo.tiers t JOIN promo.promotions p ON p.name = t.promotion
 WHERE t.promotion IN ('spend-more', 'mouse-pad-free', 'headphones-upgrade')
-ORDER BY p.priority DESC, t.promotion = 'headphones-upgrade', t.promotion = 'mouse-pad-free',
-         t.name;
+ORDER BY p.priority DESC, p.id, t.id;
 
 \echo
 \echo '=============================================================================='
@@ -299,10 +300,13 @@ SELECT cart, promotion, tier, missing FROM demo_hints WHERE tactic = 'ALL' ORDER
 \echo 'Line by line: mouse + pad + headphones + Apple Keyboard'
 SELECT i.index AS line, i.sku, i.quantity, pg_temp.usd(i.unit_price) AS unit_price,
        pg_temp.usd(i.quantity * i.unit_price) AS line_amount,
-       pg_temp.usd(i.discount) AS discount, pg_temp.usd(i.total) AS total
+       pg_temp.usd(i.discount) AS discount, pg_temp.usd(i.total) AS total,
+       (SELECT string_agg(format('%s %s', s.promotion, pg_temp.usd(s.amount)), ', ')
+        FROM jsonb_to_recordset(i.discounts) AS s(promotion text, amount bigint)) AS "taken by"
 FROM demo_result r,
      jsonb_to_recordset(r.result -> 'items')
-       AS i(index int, sku text, quantity bigint, unit_price bigint, discount bigint, total bigint)
+       AS i(index int, sku text, quantity bigint, unit_price bigint, discount bigint, total bigint,
+            discounts jsonb)
 WHERE r.id = 401
 ORDER BY i.index;
 
