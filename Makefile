@@ -23,6 +23,10 @@ PG_CONFIG ?= pg_config
 # Server headers as system headers, so -Wall -Wextra -Werror judge only our code.
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -Isrc
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -fvisibility=hidden -fvisibility-inlines-hidden
+# GCC 12 reports false -Wrestrict positives inside libstdc++ strings (GCC bugs 105329, 105651).
+ifeq ($(shell $(CXX) -dumpversion | cut -d. -f1),12)
+PG_CXXFLAGS += -Wno-restrict
+endif
 SHLIB_LINK += -lstdc++
 
 # Debian's server is built with LLVM; without this PGXS also compiles every .cpp to JIT bitcode

@@ -1,5 +1,7 @@
 // promo::Result -> jsonb (see jsonb_result.hpp). Built with pushJsonbValue, numbers with
-// int64_to_numeric: no text is generated and parsed again.
+// int64_to_numeric: no text is generated and parsed again. Keys are pushed in jsonb's storage
+// order (shorter keys first, then bytewise), so the key sort done at the end of every object
+// finds them already sorted: a 100,000-line result has 100,000 item objects.
 //
 // {"currency", "subtotal", "discount", "total",
 //  "applied": [{"promotion", "tier", "discount"}],
@@ -63,12 +65,11 @@ void push_integer_field(JsonbParseState** state, const char* key, int64_t number
 void push_item(JsonbParseState** state, const promo::Result& result,
                const promo::ItemResult& item) {
   pushJsonbValue(state, WJB_BEGIN_OBJECT, nullptr);
-  push_integer_field(state, "index", static_cast<int64_t>(item.index));
   push_string_field(state, "sku", item.sku);
-  push_integer_field(state, "quantity", item.quantity);
-  push_integer_field(state, "unit_price", item.unit_price);
-  push_integer_field(state, "discount", item.discount);
+  push_integer_field(state, "index", static_cast<int64_t>(item.index));
   push_integer_field(state, "total", item.total);
+  push_integer_field(state, "discount", item.discount);
+  push_integer_field(state, "quantity", item.quantity);
   push_key(state, "discounts");
   pushJsonbValue(state, WJB_BEGIN_ARRAY, nullptr);
   for (const promo::LineDiscount& share : item.discounts) {
@@ -83,6 +84,7 @@ void push_item(JsonbParseState** state, const promo::Result& result,
     pushJsonbValue(state, WJB_END_OBJECT, nullptr);
   }
   pushJsonbValue(state, WJB_END_ARRAY, nullptr);
+  push_integer_field(state, "unit_price", item.unit_price);
   pushJsonbValue(state, WJB_END_OBJECT, nullptr);
 }
 
@@ -90,23 +92,13 @@ void push_item(JsonbParseState** state, const promo::Result& result,
 Jsonb* build_result(const promo::Result& result) {
   JsonbParseState* state = nullptr;
   pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_key(&state, "currency");
-  if (result.currency != nullptr) {
-    push_string(&state, result.currency->code);
-  } else {
-    push_null(&state);
-  }
-  push_integer_field(&state, "subtotal", result.subtotal);
-  push_integer_field(&state, "discount", result.discount);
-  push_integer_field(&state, "total", result.total);
-
-  push_key(&state, "applied");
+  push_key(&state, "hints");
   pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
-  for (const promo::AppliedPromotion& applied : result.applied) {
+  for (const promo::Hint& hint : result.hints) {
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_string_field(&state, "promotion", applied.promotion);
-    push_string_field(&state, "tier", applied.tier);
-    push_integer_field(&state, "discount", applied.discount);
+    push_string_field(&state, "tier", hint.tier);
+    push_string_field(&state, "missing", hint.missing);
+    push_string_field(&state, "promotion", hint.promotion);
     pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
   }
   pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
@@ -116,24 +108,33 @@ Jsonb* build_result(const promo::Result& result) {
   for (const promo::ItemResult& item : result.items) push_item(&state, result, item);
   pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
 
-  push_key(&state, "not_applied");
+  push_integer_field(&state, "total", result.total);
+  push_key(&state, "applied");
   pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
-  for (const promo::NotApplied& entry : result.not_applied) {
+  for (const promo::AppliedPromotion& applied : result.applied) {
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_string_field(&state, "promotion", entry.promotion);
-    push_string_field(&state, "reason_code", entry.reason_code);
-    push_string_field(&state, "reason", entry.reason);
+    push_string_field(&state, "tier", applied.tier);
+    push_integer_field(&state, "discount", applied.discount);
+    push_string_field(&state, "promotion", applied.promotion);
     pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
   }
   pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
 
-  push_key(&state, "hints");
+  push_key(&state, "currency");
+  if (result.currency != nullptr) {
+    push_string(&state, result.currency->code);
+  } else {
+    push_null(&state);
+  }
+  push_integer_field(&state, "discount", result.discount);
+  push_integer_field(&state, "subtotal", result.subtotal);
+  push_key(&state, "not_applied");
   pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
-  for (const promo::Hint& hint : result.hints) {
+  for (const promo::NotApplied& entry : result.not_applied) {
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_string_field(&state, "promotion", hint.promotion);
-    push_string_field(&state, "tier", hint.tier);
-    push_string_field(&state, "missing", hint.missing);
+    push_string_field(&state, "reason", entry.reason);
+    push_string_field(&state, "promotion", entry.promotion);
+    push_string_field(&state, "reason_code", entry.reason_code);
     pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
   }
   pushJsonbValue(&state, WJB_END_ARRAY, nullptr);

@@ -1,0 +1,84 @@
+-- Priority, stacking, exclusivity and the choice between tiers.
+CREATE EXTENSION promo;
+
+-- One line per fact of a result, in a stable order, so differences are easy to read.
+CREATE FUNCTION show_result(r jsonb) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT line FROM (
+    SELECT 1 AS part, 0::bigint AS n,
+           format('%s subtotal %s, discount %s, total %s',
+                  r->>'currency', r->>'subtotal', r->>'discount', r->>'total') AS line
+    UNION ALL
+    SELECT 2, a.n, format('applied %s / %s: %s', a.v->>'promotion', a.v->>'tier', a.v->>'discount')
+      FROM jsonb_array_elements(r->'applied') WITH ORDINALITY a(v, n)
+    UNION ALL
+    SELECT 3, i.n, format('item %s %s %s x %s: discount %s, total %s, %s', i.v->>'index',
+                          i.v->>'sku', i.v->>'quantity', i.v->>'unit_price', i.v->>'discount',
+                          i.v->>'total', i.v->'discounts')
+      FROM jsonb_array_elements(r->'items') WITH ORDINALITY i(v, n)
+    UNION ALL
+    SELECT 4, x.n, format('not_applied %s [%s]: %s', x.v->>'promotion', x.v->>'reason_code',
+                          x.v->>'reason')
+      FROM jsonb_array_elements(r->'not_applied') WITH ORDINALITY x(v, n)
+    UNION ALL
+    SELECT 5, h.n, format('hint %s / %s: %s', h.v->>'promotion', h.v->>'tier', h.v->>'missing')
+      FROM jsonb_array_elements(r->'hints') WITH ORDINALITY h(v, n)
+  ) s ORDER BY part, n
+$$;
+
+-- Two stacking promotions: 10% first (priority 10), then 5.00 off (priority 5) on what is left.
+INSERT INTO promo.promotions (name, currency, priority) VALUES ('five-dollars', 'USD', 5);
+INSERT INTO promo.tiers (promotion, name, discount) VALUES
+  ('five-dollars', '$5 off', '{"amount_off": 500}');
+INSERT INTO promo.promotions (name, currency, priority) VALUES ('ten-percent', 'USD', 10);
+INSERT INTO promo.tiers (promotion, name, discount) VALUES
+  ('ten-percent', '10% off', '{"percent_off": 10}');
+
+-- 60.00 + 40.00: 10% -> 600 + 400, leaving 5400 + 3600; 500 over 5400 : 3600 -> 300 + 200.
+-- Discount 1500: A 900 (total 5100), B 600 (total 3400). ten-percent comes first although it
+-- was created later: higher priority.
+\set cart100 '{"currency": "USD", "items": [{"sku": "A", "quantity": 1, "unit_price": 6000}, {"sku": "B", "quantity": 1, "unit_price": 4000}]}'
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+
+-- An exclusive promotion first in line (priority 20) from $200: 20% off.
+INSERT INTO promo.promotions (name, currency, priority, exclusive) VALUES ('vip', 'USD', 20, true);
+INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
+  ('vip', '20% from $200', 'subtotal >= 200.00', '{"percent_off": 20}');
+-- Below $200 it does not apply and the two others stack as before.
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+-- 3 x 60.00 + 40.00 = 22000: vip takes 3600 + 800 = 4400 (total 17600) and excludes the rest.
+SELECT show_result(promo.evaluate_cart(NULL, '{"currency": "USD", "items": [
+  {"sku": "A", "quantity": 3, "unit_price": 6000},
+  {"sku": "B", "quantity": 1, "unit_price": 4000}]}'));
+
+-- An exclusive promotion after others have applied does not apply (priority 1, 50% off).
+INSERT INTO promo.promotions (name, currency, priority, exclusive)
+  VALUES ('late-exclusive', 'USD', 1, true);
+INSERT INTO promo.tiers (promotion, name, discount) VALUES
+  ('late-exclusive', '50% off', '{"percent_off": 50}');
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+-- Alone it applies: 50% of 100.00.
+UPDATE promo.promotions SET active = false WHERE name IN ('ten-percent', 'five-dollars');
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+
+-- Between tiers of one promotion the largest discount wins: 15.00 off beats 10% at 100.00,
+-- 10% beats 15.00 off at 200.00.
+DELETE FROM promo.promotions;
+INSERT INTO promo.promotions (name, currency) VALUES ('best-tier', 'USD');
+INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
+  ('best-tier', '$15 off from $100', 'subtotal >= 100.00', '{"amount_off": 1500}'),
+  ('best-tier', '10% from $100', 'subtotal >= 100.00', '{"percent_off": 10}');
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+SELECT show_result(promo.evaluate_cart(NULL, '{"currency": "USD", "items": [
+  {"sku": "A", "quantity": 2, "unit_price": 10000}]}'));
+
+-- A qualifying tier whose target matches nothing does not count as applied.
+DELETE FROM promo.promotions;
+INSERT INTO promo.promotions (name, currency) VALUES ('socks-only', 'USD');
+INSERT INTO promo.tiers (promotion, name, discount) VALUES
+  ('socks-only', '20% off socks', '{"percent_off": 20, "target": "category = ''socks''"}');
+-- And a promotion without tiers says so.
+INSERT INTO promo.promotions (name, currency) VALUES ('empty', 'USD');
+SELECT show_result(promo.evaluate_cart(NULL, :'cart100'));
+
+DROP FUNCTION show_result(jsonb);
+DROP EXTENSION promo;
