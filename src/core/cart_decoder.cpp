@@ -537,7 +537,7 @@ struct CartDecoder::State {
         break;
       }
       case ItemField::kAttributes:
-        if (!is_null) return wrong_value("an object", describe(v));
+        if (!is_null) return wrong_value("an object", kind_name(v.kind));
         item.attributes.clear();
         break;
     }
