@@ -64,6 +64,7 @@ if [ "$others" != 0 ]; then
   echo "note: $others other promotion(s) in this database are evaluated too" >&2
 fi
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 server_version=$(sql_value "SHOW server_version")
 promo_version=$(sql_value "SELECT extversion FROM pg_extension WHERE extname = 'promo'")
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
@@ -79,6 +80,15 @@ run_pgbench 1 baseline >/dev/null
 installed=0
 for size in $sizes; do
   installed=$(sql_value "SELECT bench.install($installed, $size)")
+  # Settle the new rows now: a later autovacuum or autoanalyze of the definition tables would
+  # invalidate every session's compiled promotions in the middle of a measurement.
+  "${psql_cmd[@]}" -c "VACUUM ANALYZE promo.promotions, promo.tiers"
+  # A new session loads and compiles every promotion on its first call: time it once.
+  first_call_ms=$("${psql_cmd[@]}" -At \
+    -c '\timing on' \
+    -c "SELECT length(promo.evaluate_cart('c1', cart, now(), explain => false)::text) FROM bench.carts WHERE id = 1" \
+    -c "SELECT length(promo.evaluate_cart('c1', cart, now(), explain => false)::text) FROM bench.carts WHERE id = 1" |
+    awk '/^Time: / { t[++n] = $2 } END { printf "%.1f\t%.2f", t[1], t[2] }')
   echo "== $installed promotions"
   # What the 100 carts get at this size, and a check that evaluation works before timing it.
   sql_value "
@@ -89,7 +99,8 @@ for size in $sizes; do
              round(avg(jsonb_array_length(r -> 'hints')), 1),
              round(avg(length(r::text))),
              round(avg(length(f::text))),
-             round(100.0 * sum((r ->> 'discount')::bigint) / sum((r ->> 'subtotal')::bigint), 1))
+             round(100.0 * sum((r ->> 'discount')::bigint) / sum((r ->> 'subtotal')::bigint), 1),
+             '$first_call_ms')
     FROM (SELECT promo.evaluate_cart('c' || id, cart, now(), explain => true) AS r,
                  promo.evaluate_cart('c' || id, cart, now(), explain => false) AS f
           FROM bench.carts) AS e" >>"$facts"
@@ -112,13 +123,17 @@ done
   echo "Command: \`BENCH_TIME=$bench_time BENCH_SIZES=\"$sizes\" BENCH_CLIENTS=\"$clients\"" \
     "pg_virtualenv -v 15 bash bench/run.sh\`"
   echo
+  echo "Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg" \
+    "2>/dev/null || echo unknown). Anything well above 0 means other work shared the cores."
+  echo
   echo "Carts: 100 carts of 20 lines from a 10,000-SKU catalogue (bench/setup.sql)."
   echo
   echo "| promotions | tiers | applied per cart | not applied per cart | hints per cart" \
-    "| result bytes (explain) | result bytes (fast) | discount % of subtotal |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' \
-    "$facts"
+    "| result bytes (explain) | result bytes (fast) | discount % of subtotal" \
+    "| first call in a new session, ms | second call, ms |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$facts"
   echo
   echo "| promotions | clients | tps SELECT 1 | tps baseline | tps evaluate (explain / fast)" \
     "| SELECT 1 ÷ evaluate (explain / fast) | µs per call (explain / fast)" \

@@ -59,15 +59,21 @@ GROUP BY l.cart_id;
 -- The plan: promotion n (1..10,000) and its tiers. A run with N promotions installs plan rows
 -- n <= N, so each size contains the smaller ones. Kinds, drawn at random:
 --   70% sku       'has(sku = ''SKU-01234'')', percent (5..30) or amount ($1..$20) off that SKU
---   20% category  half: an item of one brand in one category, percent off those items;
---                 half: at least $X (40..200) spent in one category, percent off it, capped
+--   20% category  one brand within one category (50 x 20 = 1,000 such groups); half: any item
+--                 of the group, percent off those items; half: at least $X (20..100) spent on
+--                 the group, percent off it, at most $50
 --    9% bxgy      buy SKU A, get SKU B free, once per A unit
---    1% spend     two tiers: from $T (50..250) 5% off, from $2T 10% off (thresholds $50..$500)
+--    1% spend     two tiers: from $T (50..250) 5% off, from $2T 10% off (thresholds $50..$500);
+--                 exclusive with priority -1, i.e. a fall-back for carts no other promotion
+--                 applied to (stacking a hundred order-wide discounts would give carts away)
+-- Every other promotion has priority 0 and is not exclusive, so they all stack.
 SELECT setseed(0.73);
 CREATE TABLE bench.plan_promotions (
-  n    int PRIMARY KEY,
-  name text NOT NULL,
-  kind text NOT NULL
+  n         int PRIMARY KEY,
+  name      text NOT NULL,
+  kind      text NOT NULL,
+  priority  int NOT NULL,
+  exclusive boolean NOT NULL
 );
 CREATE TABLE bench.plan_tiers (
   n         int NOT NULL,
@@ -88,18 +94,19 @@ SELECT n,
        format('brand-%s', lpad(floor(random() * 20)::int::text, 2, '0')) AS brand,
        5 + floor(random() * 26)::int AS percent,
        (1 + floor(random() * 20)::int) * 100 AS amount_off,
-       40 + floor(random() * 161)::int AS category_dollars,
+       20 + floor(random() * 81)::int AS category_dollars,
        50 + floor(random() * 201)::int AS spend_dollars
 FROM generate_series(1, 10000) AS n
 ORDER BY n;
 
 INSERT INTO bench.plan_promotions
 SELECT n, format('bench-%s', lpad(n::text, 5, '0')),
-       CASE WHEN kind_draw < 0.70 THEN 'sku'
-            WHEN kind_draw < 0.90 THEN 'category'
-            WHEN kind_draw < 0.99 THEN 'bxgy'
-            ELSE 'spend' END
-FROM draws;
+       kind, CASE kind WHEN 'spend' THEN -1 ELSE 0 END, kind = 'spend'
+FROM (SELECT n, CASE WHEN kind_draw < 0.70 THEN 'sku'
+                     WHEN kind_draw < 0.90 THEN 'category'
+                     WHEN kind_draw < 0.99 THEN 'bxgy'
+                     ELSE 'spend' END AS kind
+      FROM draws) AS k;
 
 INSERT INTO bench.plan_tiers
 SELECT d.n, 1,
@@ -108,8 +115,8 @@ SELECT d.n, 1,
                               ELSE format('$%s.00 off %s', d.amount_off / 100, d.sku_a) END
          WHEN 'category' THEN CASE WHEN d.variant_draw < 0.5
                                    THEN format('%s%% off %s %s', d.percent, d.brand, d.category)
-                                   ELSE format('%s%% off %s from $%s', d.percent, d.category,
-                                               d.category_dollars) END
+                                   ELSE format('%s%% off %s %s from $%s', d.percent, d.brand,
+                                               d.category, d.category_dollars) END
          WHEN 'bxgy' THEN format('%s free with %s', d.sku_b, d.sku_a)
          ELSE format('5%% from $%s', d.spend_dollars) END,
        CASE
@@ -117,7 +124,8 @@ SELECT d.n, 1,
          WHEN p.kind = 'category' AND d.variant_draw < 0.5
            THEN format('has(category = %L and attributes.brand = %L)', d.category, d.brand)
          WHEN p.kind = 'category'
-           THEN format('amount(category = %L) >= %s.00', d.category, d.category_dollars)
+           THEN format('amount(category = %L and attributes.brand = %L) >= %s.00', d.category,
+                       d.brand, d.category_dollars)
          WHEN p.kind = 'bxgy' THEN format('has(sku = %L) and has(sku = %L)', d.sku_a, d.sku_b)
          ELSE format('subtotal >= %s.00', d.spend_dollars) END,
        CASE
@@ -129,8 +137,8 @@ SELECT d.n, 1,
            THEN jsonb_build_object('percent_off', d.percent, 'target',
                   format('category = %L and attributes.brand = %L', d.category, d.brand))
          WHEN p.kind = 'category'
-           THEN jsonb_build_object('percent_off', d.percent, 'target', format('category = %L', d.category),
-                                   'max_amount', 5000)
+           THEN jsonb_build_object('percent_off', d.percent, 'max_amount', 5000, 'target',
+                  format('category = %L and attributes.brand = %L', d.category, d.brand))
          WHEN p.kind = 'bxgy'
            THEN jsonb_build_object('percent_off', 100, 'target', format('sku = %L', d.sku_b),
                                    'max_units', format('quantity(sku = %L)', d.sku_a))
@@ -147,8 +155,9 @@ WHERE p.kind = 'spend';
 -- Kept as a function so run.sh can grow the installed set size by size.
 CREATE FUNCTION bench.install(from_n int, to_n int) RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO promo.promotions (name, currency)
-  SELECT name, 'USD' FROM bench.plan_promotions WHERE n > from_n AND n <= to_n ORDER BY n;
+  INSERT INTO promo.promotions (name, currency, priority, exclusive)
+  SELECT name, 'USD', priority, exclusive
+  FROM bench.plan_promotions WHERE n > from_n AND n <= to_n ORDER BY n;
   INSERT INTO promo.tiers (promotion, name, condition, discount)
   SELECT p.name, t.name, t.condition, t.discount
   FROM bench.plan_tiers t JOIN bench.plan_promotions p USING (n)
