@@ -11,18 +11,38 @@
 namespace promo::rule {
 namespace {
 
+// What a compiled rule reads, collected once from its nodes.
+Dependencies collect_dependencies(const Ir& ir) {
+  Dependencies d;
+  for (const Node& n : ir.nodes) {
+    switch (n.op) {
+      case Op::kSubtotal:
+      case Op::kCartQuantity:
+      case Op::kHas:
+      case Op::kQuantityOf:
+      case Op::kAmountOf:
+        d.cart = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return d;
+}
+
 class CompiledProgram final : public Program {
  public:
   explicit CompiledProgram(Ir ir)
       : ir_(std::move(ir)),
         keys_(rule::required_keys(ir_)),
         min_subtotal_(rule::min_subtotal(ir_)),
+        dependencies_(collect_dependencies(ir_)),
         text_(rule::print(ir_, ir_.root)) {}
 
   Context context() const override { return ir_.context; }
 
   bool eval_condition(const Facts& facts) const override {
-    return eval_bool(ir_, ir_.root, Env{&cart_of(facts, Context::kCondition), nullptr});
+    return eval_bool(ir_, ir_.root, env_of(facts));
   }
 
   bool matches(const CartItem& item) const override {
@@ -38,8 +58,21 @@ class CompiledProgram final : public Program {
     return rule::explain_failure(ir_, cart_of(facts, Context::kCondition));
   }
 
+  Explanation explain(const Facts& facts) const override {
+    return Explanation{"condition_failed", explain_failure(facts)};
+  }
+
   std::optional<std::vector<Need>> missing(const Facts& facts) const override {
     return rule::missing(ir_, cart_of(facts, Context::kCondition));
+  }
+
+  const Dependencies& dependencies() const override { return dependencies_; }
+
+  // No construct reads the time yet, so the value never changes as `now` moves.
+  void critical_times(const Facts& facts, std::vector<int64_t>& out) const override {
+    require_boolean_rule();
+    (void)facts;
+    (void)out;
   }
 
   const KeyRequirement& required_keys() const override { return keys_; }
@@ -54,6 +87,12 @@ class CompiledProgram final : public Program {
     }
   }
 
+  void require_boolean_rule() const {
+    if (ir_.context != Context::kCondition && ir_.context != Context::kSegment) {
+      throw Error(sqlstate::kInternalError, "rule program used in the wrong context");
+    }
+  }
+
   const Cart& cart_of(const Facts& facts, Context expected) const {
     require(expected);
     if (facts.cart == nullptr)
@@ -61,18 +100,36 @@ class CompiledProgram final : public Program {
     return *facts.cart;
   }
 
+  // kCondition reads the cart; kSegment has none.
+  Env env_of(const Facts& facts) const {
+    require_boolean_rule();
+    if (ir_.context == Context::kCondition) return Env{&cart_of(facts, Context::kCondition)};
+    return Env{};
+  }
+
   Ir ir_;
   KeyRequirement keys_;
   int64_t min_subtotal_;
+  Dependencies dependencies_;
   std::string text_;
 };
 
 }  // namespace
 
 std::shared_ptr<const Program> compile(std::string_view text, Context context,
-                                       const Currency& currency) {
+                                       const Environment& environment) {
+  if (context != Context::kSegment && environment.currency == nullptr) {
+    throw Error(sqlstate::kInternalError, "rule compiled without a currency");
+  }
   auto ast = parse(text);
-  return std::make_shared<CompiledProgram>(check(*ast, context, currency));
+  return std::make_shared<CompiledProgram>(check(*ast, context, environment));
+}
+
+std::shared_ptr<const Program> compile(std::string_view text, Context context,
+                                       const Currency& currency) {
+  Environment environment;
+  environment.currency = &currency;
+  return compile(text, context, environment);
 }
 
 }  // namespace promo::rule

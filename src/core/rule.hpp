@@ -3,11 +3,14 @@
 // public surface; the lexer, parser, checker, compiler and printer stay behind it.
 #pragma once
 #include "core/cpp_only.hpp"
+#include "core/calendar.hpp"
 #include "core/cart.hpp"
+#include "core/customer.hpp"
 #include "core/error.hpp"
 #include "core/money.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,12 +24,46 @@ enum class Context {
   kCondition,      // cart level, boolean: a tier's condition
   kItemCondition,  // item level, boolean: a discount's target, the argument of has()/quantity()
   kCount,          // cart level, integer: a discount's max_units
+  kSegment,        // customer level, boolean, no cart: a segment definition
 };
 
-// Everything a rule can read while it is evaluated. Customer-side facts join this struct when
-// segments and history arrive; rules only ever see it through const references.
+// Everything a rule can read while it is evaluated; rules only see it through const references.
+// History functions read events with occurred_at <= now: count('t') counts them,
+// count('t', since => x) those with x <= occurred_at <= now, within => d means since now() - d,
+// last('t') is the latest (or -infinity). A missing customer (a guest) has no history, no
+// attributes, signed_up_at null, and is in no segment.
 struct Facts {
-  const Cart* cart = nullptr;
+  const Cart* cart = nullptr;                   // null for kSegment
+  const CustomerFacts* customer = nullptr;      // null: a guest
+  const SegmentMembership* segments = nullptr;  // null: in no segment
+  const Calendar* calendar = nullptr;           // null: UTC
+  int64_t now = 0;                              // now(), µs since the Unix epoch
+};
+
+// Names a rule may use beyond the built-in ones, resolved at compile time.
+struct Environment {
+  // Scales money literals; required in kCondition, kItemCondition and kCount. In kSegment it
+  // may be null, and then a money-typed expression is a compile error.
+  const Currency* currency = nullptr;
+  // in_segment('name') -> segment id; nullopt or an empty function: "unknown segment 'x' at L:C"
+  // (SQLSTATE 42704).
+  std::function<std::optional<uint32_t>(std::string_view)> resolve_segment;
+};
+
+// What a rule reads, for loading only what is needed and re-evaluating only what can change.
+struct Dependencies {
+  std::vector<std::string> event_types;  // sorted, unique: types named in count()/last()
+  std::vector<uint32_t> segments;        // sorted, unique: ids named in in_segment()
+  bool customer_fields = false;          // signed_up_at or customer.<attribute>
+  bool time = false;                     // now(), start_of_*(), within =>
+  bool cart = false;                     // any cart or item name
+};
+
+// Why a condition is false: reason_code is "not_in_segment" when the first failing part is an
+// in_segment() call (text "not in segment abandoned-cart"), otherwise "condition_failed".
+struct Explanation {
+  std::string reason_code;
+  std::string text;
 };
 
 // A need is a piece of a failed condition the shopper can satisfy by adding to the cart.
@@ -48,7 +85,7 @@ class Program {
 
   virtual Context context() const = 0;
 
-  // kCondition only.
+  // kCondition and kSegment.
   virtual bool eval_condition(const Facts& facts) const = 0;
   // kItemCondition only.
   virtual bool matches(const CartItem& item) const = 0;
@@ -58,12 +95,24 @@ class Program {
   // kCondition only, when eval_condition is false: which part failed, in words a support agent
   // can read, with the cart's value, e.g. "subtotal >= 50.00 is false (subtotal is 30.00)".
   virtual std::string explain_failure(const Facts& facts) const = 0;
+  // explain_failure with its machine-readable reason code (see Explanation).
+  virtual Explanation explain(const Facts& facts) const = 0;
 
   // kCondition only, when eval_condition is false: what the shopper could add to the cart to
   // make it true; nullopt when adding to the cart cannot make it true (e.g. a `not has(...)`
   // part fails, or `subtotal < 100.00`). For `or`, the first alternative reachable by adding.
-  // Every returned need must be met (they are conjunctive).
+  // Every returned need must be met (they are conjunctive). Customer-side parts (segments,
+  // history, customer fields) are never reachable by adding to the cart.
   virtual std::optional<std::vector<Need>> missing(const Facts& facts) const = 0;
+
+  virtual const Dependencies& dependencies() const = 0;
+
+  // kSegment and kCondition: appends a superset of the instants at which eval_condition may
+  // change value as `now` moves (with the history fixed), so that the value is constant on
+  // [t_i, t_{i+1}) between consecutive sorted instants. Uses the customer's event times,
+  // signed_up_at, the calendar's boundaries after them, offsets such as `- '2 days'`, and
+  // segments->boundaries() of the segments read. Strict comparisons contribute t and t + 1.
+  virtual void critical_times(const Facts& facts, std::vector<int64_t>& out) const = 0;
 
   // Index facts for kCondition (see KeyRequirement) and the smallest subtotal for which the
   // condition can be true (0 when unknown).
@@ -80,6 +129,9 @@ class Program {
 // position, e.g. "unknown function 'subtotl' at 1:1", "expected ')' at 1:17, found end of
 // rule" (SQLSTATE 42601 syntax, 42804 type, 42883 unknown function, 42703 unknown field).
 // Callers prefix the field name ("condition: ...").
+std::shared_ptr<const Program> compile(std::string_view text, Context context,
+                                       const Environment& environment);
+// Shorthand for rules that name no segment.
 std::shared_ptr<const Program> compile(std::string_view text, Context context,
                                        const Currency& currency);
 

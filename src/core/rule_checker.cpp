@@ -108,9 +108,9 @@ Node make_node(Op op, Type type, bool constant) {
 
 class Checker {
  public:
-  Checker(Context context, const Currency& currency) {
+  Checker(Context context, const Environment& environment) : environment_(environment) {
     ir_.context = context;
-    ir_.currency = currency;
+    if (environment.currency) ir_.currency = *environment.currency;
   }
 
   Ir run(const Ast& ast) {
@@ -124,7 +124,9 @@ class Checker {
                                                      at(start_of(ast)));
       }
     } else if (root.untyped || root.type != Type::kBool) {
-      const char* what = ir_.context == Context::kCondition ? "a condition" : "an item condition";
+      const char* what = ir_.context == Context::kCondition ? "a condition"
+                         : ir_.context == Context::kSegment ? "a segment definition"
+                                                            : "an item condition";
       throw Error(sqlstate::kDatatypeMismatch,
                   std::string(what) + " must be a boolean expression, got " +
                       (root.untyped ? "number" : type_name(root.type)) + at(start_of(ast)));
@@ -290,6 +292,11 @@ class Checker {
     Node n = make_node(target == Type::kMoney ? Op::kMoneyConst : Op::kIntConst, target, true);
     n.position = ast.position;
     if (target == Type::kMoney) {
+      if (environment_.currency == nullptr) {
+        throw Error(
+            sqlstate::kDatatypeMismatch,
+            "money has no currency here; a segment definition cannot use money" + at(ast.position));
+      }
       if (ast.number.scale > ir_.currency.exponent) {
         throw Error(sqlstate::kDatatypeMismatch,
                     "money literal " + ast.text + " has more decimals than " +
@@ -609,13 +616,14 @@ class Checker {
     return Typed{function->result, add(std::move(n))};
   }
 
+  const Environment& environment_;
   Ir ir_;
 };
 
 }  // namespace
 
-Ir check(const Ast& ast, Context context, const Currency& currency) {
-  return Checker(context, currency).run(ast);
+Ir check(const Ast& ast, Context context, const Environment& environment) {
+  return Checker(context, environment).run(ast);
 }
 
 }  // namespace promo::rule

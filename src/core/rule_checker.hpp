@@ -11,6 +11,7 @@ namespace promo::rule {
 // Throws promo::Error with the position of the offending part: 42804 type errors, 42883 unknown
 // or misused functions, 42703 unknown or misused fields, 22012 division by a literal zero,
 // 22003 a money literal out of range.
-Ir check(const Ast& ast, Context context, const Currency& currency);
+// `environment.currency` scales money literals; without one (kSegment) money is a type error.
+Ir check(const Ast& ast, Context context, const Environment& environment);
 
 }  // namespace promo::rule

@@ -185,6 +185,7 @@ KeyRequirement required_keys(const Ir& ir) {
     case Context::kItemCondition:
       return item_keys(ir, ir.root);
     case Context::kCount:
+    case Context::kSegment:
       break;
   }
   return unconstrained();
