@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# promo ingest benchmark: what does segment maintenance cost when events arrive?
+#
+#   make install && pg_virtualenv -v 15 bash bench/ingest.sh
+#
+# In a database of its own (promo_ingest_bench, created afresh and dropped at the end unless
+# BENCH_KEEP=1) on the server the PG* environment variables point at, with the promo extension
+# installed there: 20 segments over 5 event types and customer fields, 100,000 customers
+# (bench/ingest_setup.sql). Then, in one run:
+#   1. bulk: COPY the same 1,000,000 events (a file, in time order) into
+#        bench_ingest.events  the same table without triggers (LIKE promo.events INCLUDING ALL)
+#        promo.events         with promo's statement-level maintenance triggers
+#      and time each COPY;
+#   2. single row: pgbench -M prepared, 1 client, one INSERT of one event per transaction, into
+#      each table (bench/ingest_insert_plain.sql, bench/ingest_insert_promo.sql), in turn,
+#      BENCH_ROUNDS times (the median of the rounds is reported).
+# It prints the ratios (targets: bulk <= 1.5x, single row <= 2x), the membership it produced,
+# and checks promo.verify_segments() on a sample of customers when BENCH_VERIFY=1.
+#
+# Settings (environment): BENCH_TIME seconds per pgbench run (default 10), BENCH_ROUNDS
+# (default 3), BENCH_KEEP=1 keeps the database. It is a measurement, not a test: it fails only
+# when a statement fails.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bench_time=${BENCH_TIME:-10}
+rounds=${BENCH_ROUNDS:-3}
+db=promo_ingest_bench
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+psql_db=(psql -X -q -v ON_ERROR_STOP=1 -d "$db")
+
+# Milliseconds since the epoch.
+now_ms() { date +%s%3N; }
+
+# Runs a statement in the benchmark database and prints its single value.
+value() { "${psql_db[@]}" -At -c "$1"; }
+
+# COPYs the event file into TABLE and prints the elapsed milliseconds (client round trip
+# included, the same for both tables).
+timed_copy() {
+  local table=$1 start end
+  "${psql_db[@]}" -c "CHECKPOINT" >/dev/null
+  start=$(now_ms)
+  "${psql_db[@]}" -c "COPY $table (customer_id, type, occurred_at, properties) FROM STDIN" \
+    <"$work/events.tsv"
+  end=$(now_ms)
+  echo $((end - start))
+}
+
+# Runs pgbench on one insert script and prints the average latency in ms.
+pgbench_latency() {
+  local script=$1 log="$work/pgbench.log"
+  if ! pgbench -n -M prepared -c 1 -j 1 -T "$bench_time" -f "$here/$script" "$db" >"$log" 2>&1; then
+    echo "pgbench failed on $script:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  awk '/^latency average = / { print $4; exit }' "$log"
+}
+
+# The median of its arguments (numbers).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $db" \
+  -c "CREATE DATABASE $db"
+"${psql_db[@]}" -c "CREATE EXTENSION promo"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+echo "setting up: 20 segments, 100,000 customers, 1,000,000 events (bench/ingest_setup.sql) ..."
+start=$(now_ms)
+"${psql_db[@]}" -f "$here/ingest_setup.sql" >/dev/null
+echo "  set-up took $(($(now_ms) - start)) ms"
+"${psql_db[@]}" -c "COPY (SELECT customer_id, type, occurred_at, properties
+                             FROM bench_ingest.stream ORDER BY occurred_at, customer_id)
+                    TO STDOUT" >"$work/events.tsv"
+"${psql_db[@]}" -c "DROP TABLE bench_ingest.stream" -c "VACUUM ANALYZE"
+echo "  event file: $(wc -l <"$work/events.tsv") rows, $(du -h "$work/events.tsv" | cut -f1)"
+
+echo "bulk: COPY of 1,000,000 events ..."
+plain_ms=$(timed_copy bench_ingest.events)
+echo "  without triggers: $plain_ms ms"
+promo_ms=$(timed_copy promo.events)
+echo "  promo.events:     $promo_ms ms"
+members=$(value "SELECT count(*) FROM promo.segment_membership")
+customers_in=$(value "SELECT count(DISTINCT customer_id) FROM promo.segment_membership")
+"${psql_db[@]}" -c "VACUUM ANALYZE"
+
+echo "single row: pgbench -M prepared, 1 client, ${bench_time}s per run, $rounds rounds ..."
+plain_lat=()
+promo_lat=()
+for round in $(seq 1 "$rounds"); do
+  plain_lat+=("$(pgbench_latency ingest_insert_plain.sql)")
+  promo_lat+=("$(pgbench_latency ingest_insert_promo.sql)")
+  echo "  round $round: without triggers ${plain_lat[-1]} ms, promo.events ${promo_lat[-1]} ms"
+done
+plain_median=$(median "${plain_lat[@]}")
+promo_median=$(median "${promo_lat[@]}")
+
+verify="not run (BENCH_VERIFY=1)"
+if [ "${BENCH_VERIFY:-0}" = 1 ]; then
+  echo "verify_segments() over every customer ..."
+  verify="$(value "SELECT count(*) FROM promo.verify_segments()") differences"
+fi
+
+server_version=$(value "SHOW server_version")
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+echo
+echo "## Event ingest: $(date -u '+%Y-%m-%d %H:%M UTC'), PostgreSQL $server_version," \
+  "$(nproc) cores ($cpu)"
+echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| measurement | without triggers | promo.events | ratio | target |"
+echo "|---|---:|---:|---:|---:|"
+awk -v p="$plain_ms" -v q="$promo_ms" 'BEGIN {
+  printf "| COPY 1,000,000 events, 100,000 customers, 20 segments | %d ms | %d ms | %.2fx | <= 1.5x |\n",
+    p, q, q / p }'
+awk -v p="$plain_median" -v q="$promo_median" 'BEGIN {
+  printf "| single-row INSERT, pgbench -M prepared, 1 client (median latency) | %.3f ms | %.3f ms | %.2fx | <= 2x |\n",
+    p, q, q / p }'
+echo
+echo "Membership after the COPY: $members rows for $customers_in customers. verify_segments(): $verify."
+
+if [ "${BENCH_KEEP:-0}" != 1 ]; then
+  psql -X -q -d postgres -c "DROP DATABASE $db"
+fi
