@@ -4,6 +4,7 @@
 #include "core/cpp_only.hpp"
 #include "core/cart.hpp"
 #include "core/error.hpp"
+#include "core/work_meter.hpp"
 
 #include <cstdint>
 #include <span>
@@ -14,26 +15,6 @@
 #include <vector>
 
 namespace promo {
-
-// Counts units of work (items, promotions) and asks the host's cancel check every 1,000 of them;
-// throws Interrupted when a cancel is pending.
-class WorkMeter {
- public:
-  explicit WorkMeter(InterruptPoll poll) : poll_(poll) {}
-  // Records `units` of work, polling once every kPollEvery units.
-  void tick(size_t units = 1) {
-    done_ += units;
-    if (done_ >= kPollEvery) {
-      done_ = 0;
-      if (poll_ != nullptr && poll_()) throw Interrupted();
-    }
-  }
-
- private:
-  static constexpr size_t kPollEvery = 1000;
-  InterruptPoll poll_;
-  size_t done_ = 0;
-};
 
 // What the index needs to know about one promotion (id = its position in evaluation order).
 struct IndexEntry {
