@@ -8,6 +8,11 @@
 //    promotion is `excluded`.
 //  - Reasons are checked in this order: currency, time window, no tiers, excluded by an earlier
 //    exclusive promotion, conditions, nothing to discount, exclusive after an applied one.
+//  - not_applied for failed conditions explains the first tier (Program::explain): reason_code
+//    not_in_segment when the failing part is in_segment() ("tier '$10 off': not in segment
+//    abandoned-cart"), condition_failed otherwise; both texts carry the "tier 'x': " prefix.
+//  - Customer-side facts (segments, history, customer fields) come from EvalOptions; now() is
+//    EvalOptions::at. A guest (no customer) has no history and is in no segment.
 //  - Hints: every tier of a condition_failed promotion, and every non-qualifying tier of an
 //    applied promotion whose discount (on the same amounts) beats the applied tier's, when
 //    Program::missing() says what to add.
@@ -54,18 +59,33 @@ const Currency& require_currency(std::string_view code) {
   return *currency;
 }
 
+// Names for compiling a promotion's rules: its currency and the segment catalogue (null: no
+// segment is known).
+rule::Environment environment_for(const Currency& currency, const SegmentSet* segments) {
+  rule::Environment environment;
+  environment.currency = &currency;
+  if (segments != nullptr) {
+    environment.resolve_segment = [segments](std::string_view name) {
+      return segments->find(name);
+    };
+  }
+  return environment;
+}
+
 // Compiles a tier condition; errors read "condition: unknown function 'subtotl' at 1:1".
 std::shared_ptr<const rule::Program> compile_condition(std::string_view text,
-                                                       const Currency& currency) {
+                                                       const Currency& currency,
+                                                       const SegmentSet* segments) {
   try {
-    return rule::compile(text, rule::Context::kCondition, currency);
+    return rule::compile(text, rule::Context::kCondition, environment_for(currency, segments));
   } catch (const Error& error) {
     rethrow_prefixed(error, "condition: ");
   }
 }
 
 // Compiles one promotion; errors name it: "promotion 'x' tier 'y': condition: ...".
-CompiledPromotion compile_promotion(const PromotionDefinition& definition) {
+CompiledPromotion compile_promotion(const PromotionDefinition& definition,
+                                    const SegmentSet* segments) {
   CompiledPromotion compiled;
   compiled.name = definition.name;
   compiled.exclusive = definition.exclusive;
@@ -79,7 +99,7 @@ CompiledPromotion compile_promotion(const PromotionDefinition& definition) {
   for (const TierDefinition& tier : definition.tiers) {
     try {
       compiled.tiers.push_back(
-          CompiledTier{tier.name, compile_condition(tier.condition, *compiled.currency),
+          CompiledTier{tier.name, compile_condition(tier.condition, *compiled.currency, segments),
                        parse_discount(tier.discount_json, *compiled.currency)});
     } catch (const Error& error) {
       rethrow_prefixed(error, "promotion '" + definition.name + "' tier '" + tier.name + "': ");
@@ -113,6 +133,10 @@ class Evaluation {
              const EvalOptions& options)
       : promotions_(promotions), cart_(cart), options_(options), meter_(options.poll) {
     facts_.cart = &cart;
+    facts_.customer = options.customer;
+    facts_.segments = options.segments;
+    facts_.calendar = options.calendar;
+    facts_.now = options.at;
   }
 
   // Evaluates the promotions whose ids are in `candidates` (ascending). With explain, every
@@ -240,13 +264,15 @@ class Evaluation {
     if (promotion.exclusive) exclusive_applied_ = promotion.name;
   }
 
-  // No tier qualified: the reason is the first tier's failure; every tier may give a hint.
+  // No tier qualified: the reason is the first tier's failure (not_in_segment when its failing
+  // part is in_segment(), condition_failed otherwise); every tier may give a hint.
   void conditions_failed(const CompiledPromotion& promotion) {
     if (!options_.explain) return;
     const CompiledTier& nearest = promotion.tiers.front();
-    not_applied(promotion, explain::kConditionFailed, [&] {
-      return explain::condition_failed(nearest.name, nearest.condition->explain_failure(facts_));
-    });
+    rule::Explanation why = nearest.condition->explain(facts_);
+    const char* code = why.reason_code == explain::kNotInSegment ? explain::kNotInSegment
+                                                                 : explain::kConditionFailed;
+    not_applied(promotion, code, [&] { return explain::condition_failed(nearest.name, why.text); });
     for (const CompiledTier& tier : promotion.tiers) {
       meter_.tick();
       add_hint(promotion, tier);
@@ -310,11 +336,47 @@ class Evaluation {
 }  // namespace
 
 struct RuleSet::Impl {
+  std::shared_ptr<const SegmentSet> segments;
   std::vector<CompiledPromotion> promotions;  // in evaluation order
   PromotionIndex index;
+  rule::Dependencies dependencies;  // union over every rule of every tier
 };
 
-RuleSet::RuleSet(std::vector<PromotionDefinition> definitions) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+// Every rule of a tier: its condition and its discount's target and max_units, when present.
+template <class Visit>
+void for_each_rule(const CompiledTier& tier, Visit visit) {
+  visit(*tier.condition);
+  if (tier.discount.target) visit(*tier.discount.target);
+  if (tier.discount.max_units) visit(*tier.discount.max_units);
+}
+
+// Adds what `more` reads to `into`, keeping the lists sorted and unique.
+void merge_dependencies(rule::Dependencies& into, const rule::Dependencies& more) {
+  into.event_types.insert(into.event_types.end(), more.event_types.begin(), more.event_types.end());
+  into.segments.insert(into.segments.end(), more.segments.begin(), more.segments.end());
+  into.customer_fields = into.customer_fields || more.customer_fields;
+  into.time = into.time || more.time;
+  into.cart = into.cart || more.cart;
+}
+
+// Sorts and de-duplicates the lists of `dependencies`.
+void normalize(rule::Dependencies& dependencies) {
+  auto& types = dependencies.event_types;
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  auto& ids = dependencies.segments;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+}  // namespace
+
+RuleSet::RuleSet(std::vector<PromotionDefinition> definitions,
+                 std::shared_ptr<const SegmentSet> segments)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->segments = std::move(segments);
   std::stable_sort(definitions.begin(), definitions.end(),
                    [](const PromotionDefinition& a, const PromotionDefinition& b) {
                      if (a.priority != b.priority) return a.priority > b.priority;
@@ -324,9 +386,15 @@ RuleSet::RuleSet(std::vector<PromotionDefinition> definitions) : impl_(std::make
   impl_->promotions.reserve(definitions.size());
   entries.reserve(definitions.size());
   for (const PromotionDefinition& definition : definitions) {
-    impl_->promotions.push_back(compile_promotion(definition));
+    impl_->promotions.push_back(compile_promotion(definition, impl_->segments.get()));
     entries.push_back(index_entry(impl_->promotions.back()));
+    for (const CompiledTier& tier : impl_->promotions.back().tiers) {
+      for_each_rule(tier, [&](const rule::Program& program) {
+        merge_dependencies(impl_->dependencies, program.dependencies());
+      });
+    }
   }
+  normalize(impl_->dependencies);
   impl_->index = PromotionIndex(entries);
 }
 
@@ -334,6 +402,29 @@ RuleSet::~RuleSet() = default;
 
 size_t RuleSet::size() const {
   return impl_->promotions.size();
+}
+
+const rule::Dependencies& RuleSet::dependencies() const {
+  return impl_->dependencies;
+}
+
+std::vector<std::pair<std::string, std::string>> RuleSet::users_of_segment(uint32_t id) const {
+  std::vector<std::pair<std::string, std::string>> users;
+  for (const CompiledPromotion& promotion : impl_->promotions) {
+    for (const CompiledTier& tier : promotion.tiers) {
+      bool reads = false;
+      for_each_rule(tier, [&](const rule::Program& program) {
+        const std::vector<uint32_t>& ids = program.dependencies().segments;
+        reads = reads || std::find(ids.begin(), ids.end(), id) != ids.end();
+      });
+      if (reads) users.emplace_back(promotion.name, tier.name);
+    }
+  }
+  return users;
+}
+
+const std::shared_ptr<const SegmentSet>& RuleSet::segments() const {
+  return impl_->segments;
 }
 
 Result RuleSet::evaluate(const Cart& cart, const EvalOptions& options) const {
@@ -354,8 +445,13 @@ Result RuleSet::evaluate(const Cart& cart, const EvalOptions& options) const {
 
 void validate_tier(std::string_view currency, std::string_view condition,
                    std::string_view discount_json) {
+  validate_tier(currency, condition, discount_json, nullptr);
+}
+
+void validate_tier(std::string_view currency, std::string_view condition,
+                   std::string_view discount_json, const SegmentSet* segments) {
   const Currency& resolved = require_currency(currency);
-  compile_condition(condition, resolved);
+  compile_condition(condition, resolved, segments);
   parse_discount(discount_json, resolved);
 }
 
@@ -364,7 +460,12 @@ void validate_currency(std::string_view currency) {
 }
 
 std::string canonical_condition(std::string_view currency, std::string_view condition) {
-  return compile_condition(condition, require_currency(currency))->print();
+  return canonical_condition(currency, condition, nullptr);
+}
+
+std::string canonical_condition(std::string_view currency, std::string_view condition,
+                                const SegmentSet* segments) {
+  return compile_condition(condition, require_currency(currency), segments)->print();
 }
 
 }  // namespace promo

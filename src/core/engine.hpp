@@ -2,14 +2,19 @@
 // them with tiers, priority, exclusivity, stacking, allocation to lines and explanations.
 #pragma once
 #include "core/cpp_only.hpp"
+#include "core/calendar.hpp"
 #include "core/cart.hpp"
+#include "core/customer.hpp"
 #include "core/error.hpp"
+#include "core/rule.hpp"
+#include "core/segments.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace promo {
@@ -39,11 +44,17 @@ struct PromotionDefinition {
 // "discount.percent_off must be greater than 0 and at most 100, got 150".
 void validate_tier(std::string_view currency, std::string_view condition,
                    std::string_view discount_json);
+// The same with in_segment('name') resolved against `segments` (null: no segment is known, and
+// in_segment() is "unknown segment 'x' at L:C").
+void validate_tier(std::string_view currency, std::string_view condition,
+                   std::string_view discount_json, const SegmentSet* segments);
 // Throws Error(22023) "unknown currency 'XYZ'" for codes outside ISO 4217.
 void validate_currency(std::string_view currency);
 
 // Canonical forms, for promo.format_condition() and for storing what was understood.
 std::string canonical_condition(std::string_view currency, std::string_view condition);
+std::string canonical_condition(std::string_view currency, std::string_view condition,
+                                const SegmentSet* segments);
 
 struct AppliedPromotion {
   std::string promotion;
@@ -68,8 +79,9 @@ struct ItemResult {
 
 struct NotApplied {
   std::string promotion;
-  std::string reason_code;  // currency_mismatch, not_started, ended, condition_failed, ...
-  std::string reason;       // words a support agent can read
+  // currency_mismatch, not_started, ended, condition_failed, not_in_segment, ...
+  std::string reason_code;
+  std::string reason;  // words a support agent can read
 };
 
 struct Hint {
@@ -96,20 +108,38 @@ struct EvalOptions {
   // true: only promotions the index selects are evaluated. false: every promotion is evaluated
   // (brute force); the result is identical, which tests check.
   bool use_index = true;
+  // Customer-side facts (see rule::Facts); null: a guest, in no segment, UTC calendar. now() in
+  // rules is `at`. `segments` answers membership by the ids of the SegmentSet the RuleSet was
+  // built with.
+  const CustomerFacts* customer = nullptr;
+  const SegmentMembership* segments = nullptr;
+  const Calendar* calendar = nullptr;
 };
 
 // An immutable, compiled set of promotions with its index. Built once per definition change and
 // shared (shared_ptr) by every evaluation until the next change.
 class RuleSet {
  public:
-  // Throws Error naming the promotion and tier when a definition does not compile.
-  explicit RuleSet(std::vector<PromotionDefinition> definitions);
+  // Throws Error naming the promotion and tier when a definition does not compile. in_segment()
+  // in conditions resolves against `segments` (kept alive by the rule set); without it a
+  // condition naming a segment does not compile.
+  explicit RuleSet(std::vector<PromotionDefinition> definitions,
+                   std::shared_ptr<const SegmentSet> segments = nullptr);
   ~RuleSet();
   RuleSet(const RuleSet&) = delete;
   RuleSet& operator=(const RuleSet&) = delete;
 
   Result evaluate(const Cart& cart, const EvalOptions& options) const;
   size_t size() const;
+
+  // What the promotions read, as the union over every tier's condition, target and max_units:
+  // event types, segment ids, customer fields, time. The adapter loads only that.
+  const rule::Dependencies& dependencies() const;
+  // (promotion, tier) pairs whose rules read segment `id`, in evaluation order; used to refuse
+  // deleting or renaming a segment a promotion still needs.
+  std::vector<std::pair<std::string, std::string>> users_of_segment(uint32_t id) const;
+  // The catalogue in_segment() resolved against (may be null).
+  const std::shared_ptr<const SegmentSet>& segments() const;
 
  private:
   struct Impl;

@@ -18,6 +18,7 @@ inline constexpr const char* kCurrencyMismatch = "currency_mismatch";
 inline constexpr const char* kNotStarted = "not_started";
 inline constexpr const char* kEnded = "ended";
 inline constexpr const char* kConditionFailed = "condition_failed";
+inline constexpr const char* kNotInSegment = "not_in_segment";
 inline constexpr const char* kExcluded = "excluded";
 inline constexpr const char* kNothingToDiscount = "nothing_to_discount";
 inline constexpr const char* kNoTiers = "no_tiers";
@@ -32,7 +33,8 @@ std::string currency_mismatch(std::string_view promotion_currency, std::string_v
 std::string not_started(int64_t starts_at);
 // "ended at 2026-12-31 00:00:00 UTC"
 std::string ended(int64_t ends_at);
-// "tier '10% from $100': subtotal >= 100.00 is false (subtotal is 75.00)"
+// "tier '10% from $100': subtotal >= 100.00 is false (subtotal is 75.00)", and for
+// not_in_segment "tier '$10 off': not in segment abandoned-cart".
 std::string condition_failed(std::string_view tier, std::string_view failure);
 // "excluded by exclusive promotion 'vip-only'"
 std::string excluded_by(std::string_view exclusive_promotion);
