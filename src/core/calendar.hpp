@@ -48,6 +48,9 @@ class Calendar {
  private:
   std::string zone_;
   std::vector<OffsetTransition> transitions_;
+  // local_max_before_[i]: the largest local time (µs) reached before transitions_[i].at; makes
+  // start_of_*() non-decreasing across repeated hours (see calendar.cpp).
+  std::vector<__int128> local_max_before_;
 };
 
 }  // namespace promo
