@@ -15,6 +15,7 @@
 
 #include "pg/definition_cache.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/segment_cache.hpp"
 #include "pg/timestamps.hpp"
 
 namespace promo::pg {
@@ -158,8 +159,11 @@ std::vector<promo::PromotionDefinition> build_definitions(const DefinitionRows& 
 
 std::shared_ptr<const promo::RuleSet> current_rule_set() {
   pg_guard([] { AcceptInvalidationMessages(); });
+  // Conditions resolve in_segment() against the segment catalogue: a new catalogue means a
+  // new rule set (segment ids may have moved).
+  std::shared_ptr<const promo::SegmentSet> segments = current_segment_set();
   std::shared_ptr<const promo::RuleSet>& cached = cached_rule_set();
-  if (!definitions_stale && cached) return cached;
+  if (!definitions_stale && cached && cached->segments() == segments) return cached;
 
   pg_guard([] { lookup_definition_tables(); });
   // Fresh from here on: an invalidation that arrives while loading (locks taken by the query
@@ -168,7 +172,7 @@ std::shared_ptr<const promo::RuleSet> current_rule_set() {
   try {
     MemoryContext target = CurrentMemoryContext;
     DefinitionRows rows = pg_guard([target] { return fetch_definition_rows(target); });
-    auto rule_set = std::make_shared<const promo::RuleSet>(build_definitions(rows));
+    auto rule_set = std::make_shared<const promo::RuleSet>(build_definitions(rows), segments);
     cached = rule_set;
     cache_built_in_transaction = true;
     return rule_set;

@@ -10,6 +10,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/error_bridge.hpp"
+#include "pg/segment_cache.hpp"
 
 namespace {
 
@@ -111,9 +112,10 @@ StoredTier* promotion_tiers(const char* name, uint64* count) {
 // units of the currency, so "50.00" is fine in USD and a type error in JPY.
 void revalidate_tiers(const char* promotion, const char* old_currency, const char* new_currency,
                       const StoredTier* tiers, uint64 count) {
+  std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   for (uint64 i = 0; i < count; ++i) {
     try {
-      promo::validate_tier(new_currency, tiers[i].condition, tiers[i].discount);
+      promo::validate_tier(new_currency, tiers[i].condition, tiers[i].discount, segments.get());
     } catch (const promo::Error& e) {
       throw promo::Error(e.sqlstate(),
                          std::string("tier '") + tiers[i].name + "' is not valid in " +
@@ -144,7 +146,9 @@ Datum promo_validate_tier(PG_FUNCTION_ARGS) {
     return PointerGetDatum(row);
   }
   return promo::pg::call_cpp([&] {
-    promo::validate_tier(currency, condition, discount);
+    // in_segment('name') must name an existing segment.
+    std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
+    promo::validate_tier(currency, condition, discount, segments.get());
     return PointerGetDatum(row);
   });
 }

@@ -3,28 +3,43 @@
 //
 // Evaluates a cart against every active promotion: decodes the jsonb cart, takes the cached
 // compiled rule set (reloaded only after a definition change) and returns the engine's result
-// as jsonb. customer_id may be NULL (a guest); the engine does not read it yet.
+// as jsonb. customer_id may be NULL (a guest: no history, no attributes, in no segment).
+// Customer facts are loaded only when an active promotion reads them (customer_context.hpp).
 #include "core/cart.hpp"
 #include "core/engine.hpp"
 
 #include "pg/postgres_headers.hpp"
 
+#include "pg/customer_context.hpp"
 #include "pg/definition_cache.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/jsonb_cart.hpp"
 #include "pg/jsonb_result.hpp"
 #include "pg/timestamps.hpp"
+#include "pg/zone_calendar.hpp"
 
 namespace {
 
 // The C++ body: everything here may throw; PostgreSQL calls go through pg_guard.
-Datum evaluate_cart_body(Jsonb* cart_document, int64_t at_unix_micros, bool explain) {
+Datum evaluate_cart_body(const char* customer_id, Jsonb* cart_document, int64_t at_unix_micros,
+                         bool explain) {
   promo::Cart cart = promo::pg::decode_jsonb_cart(cart_document);
   std::shared_ptr<const promo::RuleSet> rules = promo::pg::current_rule_set();
   promo::EvalOptions options;
   options.at = at_unix_micros;
   options.explain = explain;
   options.poll = &promo::pg::interrupts_pending;
+  promo::pg::CustomerContext customer;
+  promo::pg::load_customer_context(*rules, customer_id, at_unix_micros, customer);
+  if (customer.loaded) {
+    options.customer = &customer.facts;
+    options.segments = &customer.membership;
+  }
+  std::shared_ptr<const promo::Calendar> calendar;
+  if (rules->dependencies().time) {
+    calendar = promo::pg::current_calendar();
+    options.calendar = calendar.get();
+  }
   promo::Result result = rules->evaluate(cart, options);
   return JsonbPGetDatum(promo::pg::result_to_jsonb(result));
 }
@@ -53,5 +68,7 @@ Datum promo_evaluate_cart(PG_FUNCTION_ARGS) {
                     errmsg("at must be a finite timestamp, got %s", timestamptz_to_str(at))));
   }
   int64_t at_value = *at_micros;
-  return promo::pg::call_cpp([&] { return evaluate_cart_body(cart, at_value, explain); });
+  const char* customer_id = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
+  return promo::pg::call_cpp(
+      [&] { return evaluate_cart_body(customer_id, cart, at_value, explain); });
 }

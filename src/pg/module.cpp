@@ -6,6 +6,8 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/definition_cache.hpp"
+#include "pg/segment_cache.hpp"
+#include "pg/zone_calendar.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -17,6 +19,7 @@ namespace {
 // Relcache invalidation: only flips the stale flag (see definition_cache.hpp).
 void on_relcache_invalidation(Datum, Oid relid) {
   promo::pg::note_relcache_invalidation(relid);
+  promo::pg::note_segments_invalidation(relid);
 }
 
 // Top-level transaction end: a cache built with uncommitted definitions must not survive an
@@ -26,11 +29,13 @@ void on_transaction_event(XactEvent event, void*) {
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
       promo::pg::note_transaction_committed();
+      promo::pg::note_segments_transaction_committed();
       break;
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
     case XACT_EVENT_PREPARE:
       promo::pg::note_transaction_aborted();
+      promo::pg::note_segments_transaction_aborted();
       break;
     default:
       break;
@@ -40,13 +45,17 @@ void on_transaction_event(XactEvent event, void*) {
 // Subtransaction abort (ROLLBACK TO SAVEPOINT, an exception block): definitions written
 // inside it are gone, so a cache built after them is stale.
 void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-  if (event == SUBXACT_EVENT_ABORT_SUB) promo::pg::note_subtransaction_aborted();
+  if (event == SUBXACT_EVENT_ABORT_SUB) {
+    promo::pg::note_subtransaction_aborted();
+    promo::pg::note_segments_subtransaction_aborted();
+  }
 }
 
 }  // namespace
 
 // Called once when the library is loaded into a backend.
 void _PG_init(void) {
+  promo::pg::define_timezone_setting();
   CacheRegisterRelcacheCallback(on_relcache_invalidation, PointerGetDatum(nullptr));
   RegisterXactCallback(on_transaction_event, nullptr);
   RegisterSubXactCallback(on_subtransaction_event, nullptr);

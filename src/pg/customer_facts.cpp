@@ -1,0 +1,203 @@
+// Customer facts loading (see customer_facts.hpp).
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/calendar.hpp"
+#include "core/cart.hpp"
+#include "core/customer.hpp"
+#include "core/decimal.hpp"
+
+#include "pg/postgres_headers.hpp"
+
+#include "pg/customer_facts.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/spi_support.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+}
+
+namespace promo::pg {
+
+namespace {
+
+constexpr const char* kRowsQuery =
+    "SELECT customer_id, signed_up_at, attributes FROM promo.customers"
+    " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)";
+
+constexpr const char* kEventsQuery =
+    "SELECT customer_id, type, occurred_at FROM promo.events"
+    " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)"
+    "   AND type OPERATOR(pg_catalog.=) ANY ($2)"
+    "   AND occurred_at OPERATOR(pg_catalog.<=) $3"
+    " ORDER BY customer_id, type COLLATE \"C\", occurred_at";
+
+// One top-level attribute as read from jsonb, pointing into palloc'd memory.
+struct RawAttribute {
+  const char* key;
+  int key_length;
+  promo::AttributeValue::Kind kind;
+  bool boolean;
+  const char* text;  // string value, or numeric_out text of a number
+  int text_length;
+};
+
+struct RawAttributes {
+  RawAttribute* items;
+  int count;
+};
+
+// Walks the top level of an attributes object. C style: runs under pg_guard.
+RawAttributes read_attributes(Datum datum) {
+  Jsonb* document = DatumGetJsonbP(datum);
+  RawAttributes result{nullptr, 0};
+  if (!JB_ROOT_IS_OBJECT(document)) return result;
+  int capacity = static_cast<int>(JB_ROOT_COUNT(document));
+  result.items = static_cast<RawAttribute*>(palloc0(sizeof(RawAttribute) * (capacity + 1)));
+  JsonbIterator* iterator = JsonbIteratorInit(&document->root);
+  JsonbValue value;
+  JsonbIteratorToken token;
+  RawAttribute* current = nullptr;
+  while ((token = JsonbIteratorNext(&iterator, &value, true)) != WJB_DONE) {
+    if (token == WJB_KEY && result.count < capacity) {
+      current = &result.items[result.count++];
+      current->key = value.val.string.val;
+      current->key_length = value.val.string.len;
+      current->kind = promo::AttributeValue::Kind::kNull;
+    } else if (token == WJB_VALUE && current != nullptr) {
+      switch (value.type) {
+        case jbvString:
+          current->kind = promo::AttributeValue::Kind::kString;
+          current->text = value.val.string.val;
+          current->text_length = value.val.string.len;
+          break;
+        case jbvNumeric:
+          current->kind = promo::AttributeValue::Kind::kNumber;
+          current->text =
+              DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value.val.numeric)));
+          current->text_length = static_cast<int>(strlen(current->text));
+          break;
+        case jbvBool:
+          current->kind = promo::AttributeValue::Kind::kBool;
+          current->boolean = value.val.boolean;
+          break;
+        default:  // null, nested object or array: not addressable from rules
+          break;
+      }
+      current = nullptr;
+    }
+  }
+  return result;
+}
+
+// The engine's attribute list (sorted by key) from the raw walk.
+std::vector<std::pair<std::string, promo::AttributeValue>> to_attributes(const RawAttributes& raw) {
+  std::vector<std::pair<std::string, promo::AttributeValue>> attributes;
+  attributes.reserve(raw.count);
+  for (int i = 0; i < raw.count; ++i) {
+    const RawAttribute& item = raw.items[i];
+    promo::AttributeValue value;
+    value.kind = item.kind;
+    value.boolean = item.boolean;
+    if (item.kind == promo::AttributeValue::Kind::kString) {
+      value.text.assign(item.text, item.text_length);
+    } else if (item.kind == promo::AttributeValue::Kind::kNumber) {
+      std::optional<promo::Decimal> number =
+          promo::Decimal::parse(std::string_view(item.text, item.text_length));
+      if (number) {
+        value.number = *number;
+      } else {
+        value.kind = promo::AttributeValue::Kind::kNull;  // beyond exact decimal range
+      }
+    }
+    attributes.emplace_back(std::string(item.key, item.key_length), std::move(value));
+  }
+  std::sort(attributes.begin(), attributes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return attributes;
+}
+
+// Customer id -> position in the request.
+std::unordered_map<std::string_view, size_t> positions_of(const std::vector<std::string>& ids) {
+  std::unordered_map<std::string_view, size_t> positions;
+  positions.reserve(ids.size() * 2);
+  for (size_t i = 0; i < ids.size(); ++i) positions.emplace(ids[i], i);
+  return positions;
+}
+
+// Fills signed_up_at and attributes from promo.customers.
+void load_rows(const FactsQuery& query, Datum ids, std::vector<promo::CustomerFacts>& facts,
+               const std::unordered_map<std::string_view, size_t>& positions) {
+  static SPIPlanPtr plan = nullptr;
+  pg_guard([] {
+    Oid types[1] = {TEXTARRAYOID};
+    kept_plan(&plan, kRowsQuery, 1, types);
+  });
+  Datum arguments[1] = {ids};
+  uint64 count = run_plan(plan, arguments, query.read_only, SPI_OK_SELECT);
+  for (uint64 row = 0; row < count; ++row) {
+    bool is_null = false;
+    auto found = positions.find(text_value(result_value(row, 1, &is_null)));
+    if (found == positions.end()) continue;
+    promo::CustomerFacts& customer = facts[found->second];
+    Datum signed_up = result_value(row, 2, &is_null);
+    if (!is_null) customer.signed_up_at = engine_time(DatumGetTimestampTz(signed_up));
+    Datum attributes = result_value(row, 3, &is_null);
+    if (!is_null) {
+      RawAttributes raw = pg_guard([attributes] { return read_attributes(attributes); });
+      customer.attributes = to_attributes(raw);
+    }
+  }
+  free_result();
+}
+
+// Fills the event lists from promo.events (rows arrive grouped by customer, types in byte
+// order, times ascending: the order CustomerFacts wants).
+void load_events(const FactsQuery& query, Datum ids, std::vector<promo::CustomerFacts>& facts,
+                 const std::unordered_map<std::string_view, size_t>& positions) {
+  static SPIPlanPtr plan = nullptr;
+  pg_guard([] {
+    Oid types[3] = {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
+    kept_plan(&plan, kEventsQuery, 3, types);
+  });
+  Datum arguments[3] = {ids, text_array(*query.event_types),
+                        TimestampTzGetDatum(postgres_time(query.until))};
+  uint64 count = run_plan(plan, arguments, query.read_only, SPI_OK_SELECT);
+  promo::CustomerFacts* customer = nullptr;
+  std::string_view customer_id;
+  for (uint64 row = 0; row < count; ++row) {
+    bool is_null = false;
+    std::string_view id = text_value(result_value(row, 1, &is_null));
+    if (customer == nullptr || id != customer_id) {
+      auto found = positions.find(id);
+      if (found == positions.end()) continue;
+      customer = &facts[found->second];
+      customer_id = customer->customer_id;
+    }
+    std::string_view type = text_value(result_value(row, 2, &is_null));
+    int64_t at = engine_time(DatumGetTimestampTz(result_value(row, 3, &is_null)));
+    if (customer->events.empty() || customer->events.back().first != type) {
+      customer->events.emplace_back(std::string(type), std::vector<int64_t>());
+    }
+    customer->events.back().second.push_back(at);
+  }
+  free_result();
+}
+
+}  // namespace
+
+std::vector<promo::CustomerFacts> load_customer_facts(const FactsQuery& query) {
+  const std::vector<std::string>& ids = *query.customers;
+  std::vector<promo::CustomerFacts> facts(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) facts[i].customer_id = ids[i];
+  if (ids.empty()) return facts;
+  std::unordered_map<std::string_view, size_t> positions = positions_of(ids);
+  Datum id_array = text_array(ids);
+  if (query.customer_rows) load_rows(query, id_array, facts, positions);
+  if (query.event_types != nullptr && !query.event_types->empty()) {
+    load_events(query, id_array, facts, positions);
+  }
+  return facts;
+}
+
+}  // namespace promo::pg

@@ -1,0 +1,242 @@
+// Membership maintenance core (see segment_maintenance.hpp).
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/segments.hpp"
+
+#include "pg/postgres_headers.hpp"
+
+#include "pg/customer_facts.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/membership_store.hpp"
+#include "pg/segment_cache.hpp"
+#include "pg/segment_maintenance.hpp"
+#include "pg/spi_support.hpp"
+#include "pg/zone_calendar.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "storage/lmgr.h"
+#include "utils/fmgrprotos.h"
+}
+
+namespace promo::pg {
+
+namespace {
+
+constexpr const char* kAllCustomersQuery =
+    "SELECT customer_id FROM promo.customers"
+    " UNION SELECT customer_id FROM promo.events"
+    " UNION SELECT customer_id FROM promo.segment_membership";
+
+// A digest of everything maintenance reads for a batch of customers, compared between the
+// transaction snapshot and the latest one.
+constexpr const char* kDigestQuery =
+    "SELECT (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
+    "pg_catalog.coalesce(pg_catalog.sum("
+    "          pg_catalog.hashtextextended(e.event_id::pg_catalog.text || ' ' || e.type || ' ' ||"
+    "            e.occurred_at::pg_catalog.text, 0)), 0)::pg_catalog.text"
+    "          FROM promo.events e WHERE e.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
+    " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
+    "pg_catalog.coalesce(pg_catalog.sum("
+    "          pg_catalog.hashtextextended(c.customer_id || ' ' || pg_catalog.coalesce("
+    "            c.signed_up_at::pg_catalog.text, '') || ' ' || c.attributes::pg_catalog.text, 0)),"
+    "            0)::pg_catalog.text"
+    "          FROM promo.customers c WHERE c.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
+    " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
+    "pg_catalog.coalesce(pg_catalog.sum("
+    "          pg_catalog.hashtextextended(m.customer_id || ' ' || m.segment || ' ' ||"
+    "            m.valid_from::pg_catalog.text || ' ' || m.valid_until::pg_catalog.text, 0)),"
+    "            0)::pg_catalog.text"
+    "          FROM promo.segment_membership m"
+    "         WHERE m.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
+    " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
+    "pg_catalog.coalesce(pg_catalog.sum("
+    "          pg_catalog.hashtextextended(s.name || ' ' || s.definition, 0)), 0)::pg_catalog.text"
+    "          FROM promo.segments s)";
+
+// The lock bucket of a customer id: stable across backends and restarts.
+int32_t lock_bucket(const std::string& customer_id) {
+  uint32 hash = hash_bytes(reinterpret_cast<const unsigned char*>(customer_id.data()),
+                           static_cast<int>(customer_id.size()));
+  return static_cast<int32_t>(hash % kCustomerLockBuckets);
+}
+
+// Takes the advisory lock of every bucket of `customers`, in ascending order.
+void lock_customers(const std::vector<std::string>& customers) {
+  std::vector<int32_t> buckets;
+  buckets.reserve(std::min<size_t>(customers.size(), kCustomerLockBuckets));
+  for (const std::string& id : customers) buckets.push_back(lock_bucket(id));
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  const int32_t* data = buckets.data();
+  size_t count = buckets.size();
+  pg_guard([data, count] {
+    for (size_t i = 0; i < count; ++i) {
+      DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kCustomerLockClass),
+                          Int32GetDatum(data[i]));
+    }
+  });
+}
+
+// The digest of a batch under the transaction snapshot (latest = false) or the latest one.
+std::string batch_digest(Datum ids, bool latest) {
+  static SPIPlanPtr plan = nullptr;
+  pg_guard([] {
+    Oid types[1] = {TEXTARRAYOID};
+    kept_plan(&plan, kDigestQuery, 1, types);
+  });
+  Datum arguments[1] = {ids};
+  int status = pg_guard([&arguments, latest] {
+    SPIPlanPtr kept = plan;
+    if (latest) {
+      return SPI_execute_snapshot(kept, arguments, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 1);
+    }
+    return SPI_execute_plan(kept, arguments, nullptr, false, 1);
+  });
+  if (status != SPI_OK_SELECT || SPI_processed != 1) {
+    throw promo::Error(promo::sqlstate::kInternalError, "promo: snapshot check failed");
+  }
+  bool is_null = false;
+  std::string digest(text_value(result_value(0, 1, &is_null)));
+  free_result();
+  return digest;
+}
+
+// Under REPEATABLE READ / SERIALIZABLE: raises 40001 when something maintenance reads for this
+// batch was changed by a transaction that committed after this transaction's snapshot.
+void check_snapshot_is_current(const std::vector<std::string>& batch) {
+  if (!IsolationUsesXactSnapshot()) return;
+  Datum ids = text_array(batch);
+  if (batch_digest(ids, false) == batch_digest(ids, true)) return;
+  throw promo::Error(
+      "40001",
+      "could not serialize access due to a concurrent change of customer history or segments",
+      "Events, customer rows, segment membership or segment definitions of the customers being "
+      "maintained were changed by a transaction that committed after this transaction's "
+      "snapshot was taken.",
+      "Retry the transaction.");
+}
+
+// Names of `ids`, in the same order.
+std::vector<std::string> names_of(const promo::SegmentSet& segments,
+                                  const std::vector<uint32_t>& ids) {
+  std::vector<std::string> names;
+  names.reserve(ids.size());
+  for (uint32_t id : ids) names.push_back(segments.name(id));
+  return names;
+}
+
+// Calls `visit(customer, k, computed, stored)` for each customer of the batch and each
+// segment ids[k].
+template <class Visit>
+void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
+                    const std::vector<std::string>& names, const std::vector<std::string>& types,
+                    const std::vector<std::string>& batch, const promo::Calendar& calendar,
+                    bool read_only, Visit&& visit) {
+  FactsQuery query;
+  query.customers = &batch;
+  query.event_types = &types;
+  query.customer_rows = true;
+  query.until = promo::kPlusInfinity;
+  query.read_only = read_only;
+  std::vector<promo::CustomerFacts> facts = load_customer_facts(query);
+  StoredMembership stored = load_stored_membership(batch, names, read_only);
+  for (size_t c = 0; c < batch.size(); ++c) {
+    std::vector<std::vector<promo::Interval>> computed =
+        segments.compute(facts[c], ids, calendar, &interrupts_pending);
+    for (size_t k = 0; k < ids.size(); ++k) visit(c, k, computed[k], stored[c][k]);
+  }
+}
+
+}  // namespace
+
+void lock_segment_definitions() {
+  Oid relid = segments_relation_id();
+  pg_guard([relid] { LockRelationOid(relid, ShareLock); });
+}
+
+void maintain_membership(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
+                         const std::vector<std::string>& customers,
+                         const MaintenanceOptions& options) {
+  if (ids.empty() || customers.empty()) return;
+  if (options.lock_customers) lock_customers(customers);
+  std::shared_ptr<const promo::Calendar> calendar = current_calendar();
+  std::vector<std::string> names = names_of(segments, ids);
+  std::vector<std::string> types = segments.event_types_read(ids);
+  MemoryContext batch_context = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "promo segment batch",
+                                 ALLOCSET_DEFAULT_SIZES);
+  });
+  for (size_t start = 0; start < customers.size(); start += kBatchSize) {
+    if (interrupts_pending()) throw promo::Interrupted();
+    size_t end = std::min(customers.size(), start + kBatchSize);
+    std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
+    MemoryContext previous = MemoryContextSwitchTo(batch_context);
+    check_snapshot_is_current(batch);
+    MembershipChanges changes;
+    evaluate_batch(segments, ids, names, types, batch, *calendar, false,
+                   [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
+                       const std::vector<promo::Interval>& stored) {
+                     changes.add(batch[c], names[k], stored, computed);
+                   });
+    changes.apply();
+    MemoryContextSwitchTo(previous);
+    pg_guard([batch_context] { MemoryContextReset(batch_context); });
+    if (options.report_progress) {
+      size_t done = end;
+      size_t total = customers.size();
+      pg_guard([done, total] {
+        ereport(NOTICE, (errmsg("segment rebuild: %zu of %zu customers", done, total)));
+      });
+    }
+  }
+  pg_guard([batch_context] { MemoryContextDelete(batch_context); });
+}
+
+std::vector<MembershipDifference> compare_membership(const promo::SegmentSet& segments,
+                                                     const std::vector<uint32_t>& ids,
+                                                     const std::vector<std::string>& customers) {
+  std::vector<MembershipDifference> differences;
+  if (ids.empty()) return differences;
+  std::shared_ptr<const promo::Calendar> calendar = current_calendar();
+  std::vector<std::string> names = names_of(segments, ids);
+  std::vector<std::string> types = segments.event_types_read(ids);
+  for (size_t start = 0; start < customers.size(); start += kBatchSize) {
+    if (interrupts_pending()) throw promo::Interrupted();
+    size_t end = std::min(customers.size(), start + kBatchSize);
+    std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
+    evaluate_batch(segments, ids, names, types, batch, *calendar, true,
+                   [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
+                       const std::vector<promo::Interval>& stored) {
+                     if (computed == stored) return;
+                     differences.push_back({names[k], batch[c], computed, stored});
+                   });
+  }
+  return differences;
+}
+
+std::vector<std::string> all_known_customers(bool read_only) {
+  static SPIPlanPtr plan = nullptr;
+  pg_guard([] { kept_plan(&plan, kAllCustomersQuery, 0, nullptr); });
+  uint64 count = run_plan(plan, nullptr, read_only, SPI_OK_SELECT);
+  std::vector<std::string> customers;
+  customers.reserve(count);
+  for (uint64 row = 0; row < count; ++row) {
+    bool is_null = false;
+    customers.emplace_back(text_value(result_value(row, 1, &is_null)));
+  }
+  free_result();
+  std::sort(customers.begin(), customers.end());
+  return customers;
+}
+
+std::vector<uint32_t> all_segment_ids(const promo::SegmentSet& segments) {
+  std::vector<uint32_t> ids(segments.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint32_t>(i);
+  return ids;
+}
+
+}  // namespace promo::pg

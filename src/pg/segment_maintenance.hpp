@@ -1,0 +1,65 @@
+// Keeping promo.segment_membership equal to what the segment rules give, for a set of
+// customers and segments: the shared core of the event/customer triggers, the rebuild after a
+// definition change and promo.verify_segments().
+//
+// Work goes in batches of kBatchSize customers: one query loads their customer rows, one their
+// history of the event types the segments read, one their stored membership; the engine
+// computes each customer's intervals; one DELETE and one INSERT write the differences.
+//
+// Concurrency (see also the install script):
+// - lock_segment_definitions(): promo.segments in SHARE mode, held to the end of the
+//   transaction, so maintenance and definition changes (ROW EXCLUSIVE) serialize.
+// - Customer locks: pg_advisory_xact_lock(kCustomerLockClass, bucket) for the bucket
+//   (hash of the id mod kCustomerLockBuckets) of every customer of the statement, in ascending
+//   order, before any history is read. Buckets bound the number of locks a bulk load takes.
+// - Under READ COMMITTED every read after the locks takes a fresh snapshot. Under REPEATABLE
+//   READ / SERIALIZABLE, a batch whose events, customer rows, membership or the segment
+//   definitions differ between the transaction snapshot and the latest snapshot raises 40001.
+#pragma once
+
+#include "core/segments.hpp"
+
+#include "pg/postgres_headers.hpp"
+
+namespace promo::pg {
+
+inline constexpr size_t kBatchSize = 1000;
+inline constexpr int32_t kCustomerLockClass = 1886547821;  // 'prom'
+inline constexpr uint32_t kCustomerLockBuckets = 1024;
+
+// Takes promo.segments in SHARE mode (to the end of the transaction).
+void lock_segment_definitions();
+
+struct MaintenanceOptions {
+  bool lock_customers = true;    // advisory locks per customer bucket
+  bool report_progress = false;  // NOTICE "segment rebuild: N of M customers" per batch
+};
+
+// Recomputes `ids` (closed over dependents by the caller) for `customers` (sorted, unique) and
+// stores the differences. SPI connected. Throws promo::Error / PgError / promo::Interrupted.
+void maintain_membership(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
+                         const std::vector<std::string>& customers,
+                         const MaintenanceOptions& options);
+
+// One difference found by compare_membership().
+struct MembershipDifference {
+  std::string segment;
+  std::string customer_id;
+  std::vector<promo::Interval> expected;
+  std::vector<promo::Interval> stored;
+};
+
+// Recomputes `ids` for `customers` and returns where the stored membership differs, reading
+// with the caller's snapshot and writing nothing.
+std::vector<MembershipDifference> compare_membership(const promo::SegmentSet& segments,
+                                                     const std::vector<uint32_t>& ids,
+                                                     const std::vector<std::string>& customers);
+
+// Every customer promo knows: promo.customers, promo.events and promo.segment_membership,
+// sorted, unique. read_only as in FactsQuery.
+std::vector<std::string> all_known_customers(bool read_only);
+
+// Every id of `segments`, ascending.
+std::vector<uint32_t> all_segment_ids(const promo::SegmentSet& segments);
+
+}  // namespace promo::pg
