@@ -7,28 +7,10 @@
 #include "core/rule_index.hpp"
 #include "core/rule_parser.hpp"
 #include "core/rule_printer.hpp"
+#include "core/rule_time.hpp"
 
 namespace promo::rule {
 namespace {
-
-// What a compiled rule reads, collected once from its nodes.
-Dependencies collect_dependencies(const Ir& ir) {
-  Dependencies d;
-  for (const Node& n : ir.nodes) {
-    switch (n.op) {
-      case Op::kSubtotal:
-      case Op::kCartQuantity:
-      case Op::kHas:
-      case Op::kQuantityOf:
-      case Op::kAmountOf:
-        d.cart = true;
-        break;
-      default:
-        break;
-    }
-  }
-  return d;
-}
 
 class CompiledProgram final : public Program {
  public:
@@ -51,28 +33,27 @@ class CompiledProgram final : public Program {
   }
 
   int64_t eval_count(const Facts& facts) const override {
-    return eval_int(ir_, ir_.root, Env{&cart_of(facts, Context::kCount), nullptr});
+    return eval_int(ir_, ir_.root, Env{&cart_of(facts, Context::kCount), nullptr, &facts});
   }
 
-  std::string explain_failure(const Facts& facts) const override {
-    return rule::explain_failure(ir_, cart_of(facts, Context::kCondition));
-  }
+  // Also answers for segment definitions (no cart), which helps support tools.
+  std::string explain_failure(const Facts& facts) const override { return explain(facts).text; }
 
   Explanation explain(const Facts& facts) const override {
-    return Explanation{"condition_failed", explain_failure(facts)};
+    env_of(facts);  // checks the context and, for conditions, the cart
+    return rule::explain(ir_, facts);
   }
 
   std::optional<std::vector<Need>> missing(const Facts& facts) const override {
-    return rule::missing(ir_, cart_of(facts, Context::kCondition));
+    cart_of(facts, Context::kCondition);
+    return rule::missing(ir_, facts);
   }
 
   const Dependencies& dependencies() const override { return dependencies_; }
 
-  // No construct reads the time yet, so the value never changes as `now` moves.
   void critical_times(const Facts& facts, std::vector<int64_t>& out) const override {
-    require_boolean_rule();
-    (void)facts;
-    (void)out;
+    env_of(facts);
+    rule::critical_times(ir_, facts, out);
   }
 
   const KeyRequirement& required_keys() const override { return keys_; }
@@ -100,11 +81,13 @@ class CompiledProgram final : public Program {
     return *facts.cart;
   }
 
-  // kCondition reads the cart; kSegment has none.
+  // kCondition reads the cart; kSegment has none. Both read the customer-side facts.
   Env env_of(const Facts& facts) const {
     require_boolean_rule();
-    if (ir_.context == Context::kCondition) return Env{&cart_of(facts, Context::kCondition)};
-    return Env{};
+    if (ir_.context == Context::kCondition) {
+      return Env{&cart_of(facts, Context::kCondition), nullptr, &facts};
+    }
+    return Env{nullptr, nullptr, &facts};
   }
 
   Ir ir_;

@@ -8,7 +8,9 @@
 #include "core/rule_checker.hpp"
 
 #include "core/error.hpp"
+#include "core/rule_interval.hpp"
 #include "core/rule_names.hpp"
+#include "core/rule_time.hpp"
 
 #include <algorithm>
 
@@ -28,6 +30,10 @@ const char* type_name(Type type) {
       return "attribute";
     case Type::kNumber:
       return "number";
+    case Type::kTime:
+      return "time";
+    case Type::kInterval:
+      return "interval";
   }
   return "?";
 }
@@ -53,6 +59,7 @@ const char* cmp_text(Cmp cmp) {
 namespace {
 
 constexpr const char* kDivisionByZero = "22012";
+constexpr const char* kUndefinedObject = "42704";
 
 // The leftmost position of an expression: where a reader sees it start.
 Position start_of(const Ast& ast) {
@@ -344,6 +351,10 @@ class Checker {
     const Ast& right_ast = *ast.children[1];
     Typed left = check(left_ast, level);
     Typed right = check(right_ast, level);
+    if ((!left.untyped && left.type == Type::kTime) ||
+        (!right.untyped && right.type == Type::kTime)) {
+      return check_time_arith(ast, left, right);
+    }
     auto numeric = [](const Typed& t) {
       return t.untyped || t.type == Type::kInteger || t.type == Type::kMoney;
     };
@@ -415,6 +426,15 @@ class Checker {
       l = left.node;
       r = right.node;
       how = compare_kind(left.type, right.type, mismatch);
+      if (how == CompareAs::kTime && is_clock(ir_, l) && is_clock(ir_, r)) {
+        // A clock (now() or start_of_*(), shifted by constants) is monotone in now(); one
+        // clock against a value that only changes with the history changes at finitely many
+        // instants, but two clocks against each other (`now() >= start_of_day() + '12 hours'`)
+        // can change every day forever, so membership would have no finite list of intervals.
+        throw Error(sqlstate::kDatatypeMismatch,
+                    "comparing two expressions that both depend on now() is not supported" +
+                        at(start_of(ast)));
+      }
     }
     if (how == CompareAs::kBool && cmp != Cmp::kEq && cmp != Cmp::kNe) {
       throw Error(sqlstate::kDatatypeMismatch,
@@ -430,7 +450,7 @@ class Checker {
   static CompareAs compare_kind(Type left, Type right, MakeError mismatch) {
     if (left == Type::kAttribute || right == Type::kAttribute) {
       Type other = left == Type::kAttribute ? right : left;
-      if (other == Type::kMoney) throw mismatch();
+      if (other == Type::kMoney || other == Type::kTime) throw mismatch();
       return CompareAs::kDynamic;
     }
     if (left != right) throw mismatch();
@@ -439,6 +459,8 @@ class Checker {
         return CompareAs::kString;
       case Type::kBool:
         return CompareAs::kBool;
+      case Type::kTime:
+        return CompareAs::kTime;
       default:
         return CompareAs::kInteger;
     }
@@ -522,29 +544,69 @@ class Checker {
     throw Error(sqlstate, "unknown " + what + " '" + name + "'" + at(position), "", hint);
   }
 
-  static bool is_attributes(std::string_view head) {
-    return head.size() == 10 && find_field_anywhere(head) == nullptr &&
-           closest_name(head) == std::optional<std::string>("attributes") &&
-           std::equal(head.begin(), head.end(), "attributes", [](char x, char y) {
+  // True when `head` is spelled `word` in any case, and is not a closer match for another name.
+  static bool is_prefix_word(std::string_view head, std::string_view word) {
+    return head.size() == word.size() && find_field_anywhere(head) == nullptr &&
+           std::equal(head.begin(), head.end(), word.begin(), [](char x, char y) {
              return std::tolower(static_cast<unsigned char>(x)) == y;
            });
+  }
+  static bool is_attributes(std::string_view head) { return is_prefix_word(head, "attributes"); }
+  static bool is_customer(std::string_view head) { return is_prefix_word(head, "customer"); }
+
+  // Customer names (segments, history, customer fields, time) exist in conditions and segment
+  // definitions, never per item and never in max_units.
+  bool customer_names_allowed(Level level) const {
+    return level != Level::kItem &&
+           (ir_.context == Context::kCondition || ir_.context == Context::kSegment);
+  }
+
+  // "... it cannot be used in an item condition" / "in max_units".
+  [[noreturn]] void customer_name_not_allowed(const std::string& what, Level level,
+                                              Position position) const {
+    const char* where = level == Level::kItem ? "an item condition" : "max_units";
+    throw Error(level == Level::kItem ? sqlstate::kUndefinedColumn : sqlstate::kUndefinedFunction,
+                what + " reads customer data; it cannot be used in " + where + at(position));
+  }
+
+  // Segment definitions have no cart.
+  [[noreturn]] static void not_in_segment_definition(const std::string& name, const char* kind,
+                                                     Position position) {
+    throw Error(
+        sqlstate::kUndefinedColumn,
+        name + " is " + kind + "; it cannot be used in a segment definition" + at(position));
   }
 
   Typed check_name(const Ast& ast, Level level) {
     const std::string& name = ast.text;
     size_t dot = name.find('.');
     std::string head = name.substr(0, dot);
-    if (is_attributes(head)) {
+    if (is_attributes(head) || is_customer(head)) {
+      bool customer = is_customer(head);
       if (dot == std::string::npos) {
-        throw Error(
-            sqlstate::kUndefinedColumn,
-            "attributes must be followed by a key, as in attributes.color," + at(ast.position));
+        throw Error(sqlstate::kUndefinedColumn,
+                    customer ? "customer must be followed by a key, as in customer.country," +
+                                   at(ast.position)
+                             : "attributes must be followed by a key, as in attributes.color," +
+                                   at(ast.position));
       }
       std::string key = name.substr(dot + 1);
       if (key.find('.') != std::string::npos) {
         unknown(sqlstate::kUndefinedColumn, "field", name, ast.position);
       }
-      if (level == Level::kCart) item_field_at_cart_level(name, ast.position);
+      if (customer) {
+        if (!customer_names_allowed(level)) customer_name_not_allowed(name, level, ast.position);
+        Node n = make_node(Op::kCustomerAttribute, Type::kAttribute, false);
+        n.text = key;
+        n.position = ast.position;
+        return Typed{Type::kAttribute, add(std::move(n))};
+      }
+      if (level == Level::kCart) {
+        if (ir_.context == Context::kSegment) {
+          not_in_segment_definition(name, "an item field", ast.position);
+        }
+        item_field_at_cart_level(name, ast.position);
+      }
       Node n = make_node(Op::kAttribute, Type::kAttribute, false);
       n.text = key;
       n.position = ast.position;
@@ -552,12 +614,28 @@ class Checker {
     }
     if (dot != std::string::npos) unknown(sqlstate::kUndefinedColumn, "field", name, ast.position);
     if (const FieldSpec* field = find_field(name, level)) {
+      if (ir_.context == Context::kSegment) {
+        not_in_segment_definition(std::string(field->name), "a cart field", ast.position);
+      }
+      Node n = make_node(field->op, field->type, false);
+      n.position = ast.position;
+      return Typed{field->type, add(std::move(n))};
+    }
+    if (const FieldSpec* field = find_field(name, Level::kCustomer)) {
+      if (!customer_names_allowed(level)) {
+        customer_name_not_allowed(std::string(field->name), level, ast.position);
+      }
       Node n = make_node(field->op, field->type, false);
       n.position = ast.position;
       return Typed{field->type, add(std::move(n))};
     }
     if (const FieldSpec* field = find_field_anywhere(name)) {
-      if (field->level == Level::kItem) item_field_at_cart_level(name, ast.position);
+      if (field->level == Level::kItem) {
+        if (ir_.context == Context::kSegment) {
+          not_in_segment_definition(std::string(field->name), "an item field", ast.position);
+        }
+        item_field_at_cart_level(name, ast.position);
+      }
       throw Error(sqlstate::kUndefinedColumn, std::string(field->name) +
                                                   " is a cart field; it cannot be used in an "
                                                   "item condition" +
@@ -584,7 +662,7 @@ class Checker {
     const std::string& name = ast.text;
     const FunctionSpec* function = find_function(name);
     if (!function) {
-      if (find_field_anywhere(name) || is_attributes(name)) {
+      if (find_field_anywhere(name) || is_attributes(name) || is_customer(name)) {
         throw Error(sqlstate::kUndefinedFunction,
                     name + " is a field, not a function" + at(ast.position));
       }
@@ -596,13 +674,16 @@ class Checker {
           sqlstate::kUndefinedFunction,
           fname + " is a cart function; it cannot be used in an item condition" + at(ast.position));
     }
-    for (size_t i = 0; i < ast.arg_names.size(); ++i) {
-      if (!ast.arg_names[i].empty()) {
-        throw Error(sqlstate::kUndefinedFunction, "unknown argument '" + ast.arg_names[i] +
-                                                      "' for " + fname + "()" +
-                                                      at(ast.arg_name_positions[i]));
-      }
+    if (function->level == Level::kCart && ir_.context == Context::kSegment) {
+      throw Error(sqlstate::kUndefinedFunction,
+                  fname + " is a cart function; it cannot be used in a segment definition" +
+                      at(ast.position));
     }
+    if (function->level == Level::kCustomer) {
+      if (!customer_names_allowed(level)) customer_name_not_allowed(fname, level, ast.position);
+      return check_customer_call(ast, *function);
+    }
+    reject_named_arguments(ast, fname, 0);
     if (ast.children.size() != 1) {
       throw Error(sqlstate::kUndefinedFunction, fname + "() takes 1 argument, got " +
                                                     std::to_string(ast.children.size()) +
@@ -614,6 +695,162 @@ class Checker {
     n.a = argument;
     n.position = ast.position;
     return Typed{function->result, add(std::move(n))};
+  }
+
+  // Named arguments from index `from` on are errors naming the argument.
+  static void reject_named_arguments(const Ast& ast, const std::string& fname, size_t from) {
+    for (size_t i = from; i < ast.arg_names.size(); ++i) {
+      if (!ast.arg_names[i].empty()) {
+        throw Error(sqlstate::kUndefinedFunction, "unknown argument '" + ast.arg_names[i] +
+                                                      "' for " + fname + "()" +
+                                                      at(ast.arg_name_positions[i]));
+      }
+    }
+  }
+
+  // in_segment('name'), count('type' [, since => t | within => 'd']), last('type'), now(),
+  // start_of_day/week/month(). Names and types are string literals so that what a rule reads
+  // (Dependencies) is known without evaluating it.
+  Typed check_customer_call(const Ast& ast, const FunctionSpec& function) {
+    std::string fname(function.name);
+    Node n = make_node(function.op, function.result, false);
+    n.position = ast.position;
+    switch (function.param) {
+      case ParamKind::kNone:
+        reject_named_arguments(ast, fname, 0);
+        if (!ast.children.empty()) {
+          throw Error(sqlstate::kUndefinedFunction, fname + "() takes no arguments, got " +
+                                                        std::to_string(ast.children.size()) +
+                                                        at(ast.position));
+        }
+        break;
+      case ParamKind::kSegmentName: {
+        const Ast& literal =
+            string_literal_argument(ast, fname, "a segment name", "abandoned-cart");
+        reject_named_arguments(ast, fname, 0);
+        if (ast.children.size() != 1) {
+          throw Error(sqlstate::kUndefinedFunction, fname + "() takes 1 argument, got " +
+                                                        std::to_string(ast.children.size()) +
+                                                        at(ast.position));
+        }
+        std::optional<uint32_t> id;
+        if (environment_.resolve_segment) id = environment_.resolve_segment(literal.text);
+        if (!id) {
+          throw Error(kUndefinedObject,
+                      "unknown segment '" + literal.text + "'" + at(literal.position));
+        }
+        n.text = literal.text;
+        n.value = *id;
+        break;
+      }
+      case ParamKind::kEventType: {
+        const Ast& literal = string_literal_argument(ast, fname, "an event type", "order_placed");
+        n.text = literal.text;
+        if (function.op == Op::kCount) {
+          check_count_window(ast, n);
+        } else {
+          reject_named_arguments(ast, fname, 0);
+        }
+        if (function.op != Op::kCount && ast.children.size() != 1) {
+          throw Error(sqlstate::kUndefinedFunction, fname + "() takes 1 argument, got " +
+                                                        std::to_string(ast.children.size()) +
+                                                        at(ast.position));
+        }
+        break;
+      }
+      case ParamKind::kItemCondition:
+        break;
+    }
+    return Typed{function.result, add(std::move(n))};
+  }
+
+  // The first argument of `fname`, which must be a positional string literal.
+  static const Ast& string_literal_argument(const Ast& ast, const std::string& fname,
+                                            const char* what, const char* example) {
+    if (ast.children.empty() || !ast.arg_names[0].empty() ||
+        ast.children[0]->kind != Ast::Kind::kString) {
+      Position where = ast.children.empty() ? ast.position : start_of(*ast.children[0]);
+      throw Error(sqlstate::kDatatypeMismatch, fname + "() takes " + what +
+                                                   " as a string literal, as in " + fname + "('" +
+                                                   example + "')" + at(where));
+    }
+    return *ast.children[0];
+  }
+
+  // The optional second argument of count(): since => <time> or within => '<interval>'.
+  void check_count_window(const Ast& ast, Node& n) {
+    if (ast.children.size() == 1) return;
+    const std::string& arg = ast.arg_names.size() > 1 ? ast.arg_names[1] : std::string();
+    std::string lowered = arg;
+    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ast.children.size() > 2 || (lowered != "since" && lowered != "within")) {
+      if (!arg.empty() && ast.children.size() == 2) {
+        throw Error(sqlstate::kUndefinedFunction,
+                    "unknown argument '" + arg + "' for count()" + at(ast.arg_name_positions[1]));
+      }
+      throw Error(sqlstate::kUndefinedFunction,
+                  "count() takes an event type and optionally since => <time> or within => "
+                  "<interval>, got " +
+                      std::to_string(ast.children.size()) + " arguments" + at(ast.position));
+    }
+    const Ast& value = *ast.children[1];
+    if (lowered == "within") {
+      if (value.kind != Ast::Kind::kString) {
+        Typed typed = check(value, Level::kCart);
+        throw Error(sqlstate::kDatatypeMismatch,
+                    "within => needs an interval such as '2 days', got " + describe_type(typed) +
+                        at(start_of(value)));
+      }
+      n.window = Window::kWithin;
+      n.value = parse_interval(value.text, value.position);
+      return;
+    }
+    Typed since = check(value, Level::kCart);
+    if (since.untyped || since.type != Type::kTime) {
+      throw Error(sqlstate::kDatatypeMismatch,
+                  "since => needs a time, got " + describe_type(since) + at(start_of(value)));
+    }
+    n.window = Window::kSince;
+    n.a = since.node;
+  }
+
+  // time + interval, time - interval: the interval is a string literal on the right. Chains of
+  // shifts fold into one node (`now() - '1 day' - '2 hours'` is now() - '1 day 2 hours').
+  Typed check_time_arith(const Ast& ast, const Typed& left, const Typed& right) {
+    const Ast& right_ast = *ast.children[1];
+    bool time_left = !left.untyped && left.type == Type::kTime;
+    if (time_left && !right.untyped && right.type == Type::kTime) {
+      throw Error(sqlstate::kDatatypeMismatch,
+                  "operator " + ast.text +
+                      " is not defined for time and time; shift a time by an interval such as "
+                      "now() - '2 days'" +
+                      at(ast.position));
+    }
+    if (!time_left || (ast.text != "+" && ast.text != "-") ||
+        right_ast.kind != Ast::Kind::kString) {
+      std::string right_type = right_ast.kind == Ast::Kind::kString && time_left
+                                   ? std::string("interval")
+                                   : describe_type(right);
+      throw Error(sqlstate::kDatatypeMismatch, "operator " + ast.text + " is not defined for " +
+                                                   describe_type(left) + " and " + right_type +
+                                                   at(ast.position));
+    }
+    __int128 shift = parse_interval(right_ast.text, right_ast.position);
+    if (ast.text == "-") shift = -shift;
+    int base = left.node;
+    if (node(base).op == Op::kTimeShift) {
+      shift += node(base).value;
+      base = node(base).a;
+    }
+    if (shift > kMaxIntervalMicros || shift < -kMaxIntervalMicros) {
+      throw Error("22015", "time shift is longer than 100000 days" + at(ast.position));
+    }
+    if (shift == 0) return Typed{Type::kTime, base};
+    Node n = make_node(Op::kTimeShift, Type::kTime, false);
+    n.a = base;
+    n.value = static_cast<int64_t>(shift);
+    n.position = ast.position;
+    return Typed{Type::kTime, add(std::move(n))};
   }
 
   const Environment& environment_;

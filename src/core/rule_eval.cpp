@@ -66,7 +66,12 @@ Dynamic eval_dynamic(const Ir& ir, int index, const Env& env) {
   Dynamic d;
   switch (n.type) {
     case Type::kAttribute: {
-      const AttributeValue* value = env.item ? find_attribute(*env.item, n.text) : nullptr;
+      const AttributeValue* value = nullptr;
+      if (n.op == Op::kCustomerAttribute) {
+        if (env.facts && env.facts->customer) value = env.facts->customer->attribute(n.text);
+      } else if (env.item) {
+        value = find_attribute(*env.item, n.text);
+      }
       if (!value) return d;
       switch (value->kind) {
         case AttributeValue::Kind::kNull:
@@ -103,6 +108,9 @@ Dynamic eval_dynamic(const Ir& ir, int index, const Env& env) {
       d.kind = Dynamic::Kind::kNumber;
       d.number = Decimal{eval_int(ir, index, env), 0};
       return d;
+    case Type::kTime:
+    case Type::kInterval:
+      return d;  // the checker never compares these with attributes
   }
   return d;
 }
@@ -138,6 +146,12 @@ bool eval_compare(const Ir& ir, const Node& n, const Env& env) {
       return apply(n.cmp, eval_bool(ir, n.a, env), eval_bool(ir, n.b, env));
     case CompareAs::kDynamic:
       return compare_dynamic(n.cmp, eval_dynamic(ir, n.a, env), eval_dynamic(ir, n.b, env));
+    case CompareAs::kTime: {
+      TimeValue a = eval_time(ir, n.a, env);
+      TimeValue b = eval_time(ir, n.b, env);
+      if (a.null || b.null) return n.cmp == Cmp::kNe;
+      return apply(n.cmp, a.at, b.at);
+    }
   }
   return false;
 }
@@ -178,7 +192,81 @@ bool eval_membership(const Ir& ir, const Node& n, const Env& env) {
   return false;
 }
 
+// The customer's event times of `type`, ascending, or nullptr (a guest, or no such event).
+const std::vector<int64_t>* events_of(const Env& env, const std::string& type) {
+  if (!env.facts || !env.facts->customer) return nullptr;
+  return env.facts->customer->event_times(type);
+}
+
+int64_t now_of(const Env& env) {
+  return env.facts ? env.facts->now : 0;
+}
+
+// count(): events with window_start <= occurred_at <= now, by two binary searches.
+int64_t eval_count_events(const Ir& ir, const Node& n, const Env& env) {
+  const std::vector<int64_t>* times = events_of(env, n.text);
+  if (!times) return 0;
+  int64_t now = now_of(env);
+  auto end = std::upper_bound(times->begin(), times->end(), now);
+  auto begin = times->begin();
+  if (n.window == Window::kWithin) {
+    begin = std::lower_bound(times->begin(), end, shift_time(now, -n.value));
+  } else if (n.window == Window::kSince) {
+    TimeValue since = eval_time(ir, n.a, env);
+    if (since.null) return 0;  // occurred_at >= null is never true
+    begin = std::lower_bound(times->begin(), end, since.at);
+  }
+  return begin < end ? static_cast<int64_t>(end - begin) : 0;
+}
+
 }  // namespace
+
+const Calendar& calendar_of(const Env& env) {
+  static const Calendar utc;
+  return env.facts && env.facts->calendar ? *env.facts->calendar : utc;
+}
+
+int64_t shift_time(int64_t t, int64_t micros) {
+  if (t == kMinusInfinity || t == kPlusInfinity) return t;
+  __int128 shifted = static_cast<__int128>(t) + micros;
+  if (shifted <= kMinusInfinity) return kMinusInfinity;
+  if (shifted >= kPlusInfinity) return kPlusInfinity;
+  return static_cast<int64_t>(shifted);
+}
+
+TimeValue eval_time(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  int64_t now = now_of(env);
+  switch (n.op) {
+    case Op::kNow:
+      return {false, now};
+    case Op::kStartOfDay:
+      return {false, calendar_of(env).start_of_day(now)};
+    case Op::kStartOfWeek:
+      return {false, calendar_of(env).start_of_week(now)};
+    case Op::kStartOfMonth:
+      return {false, calendar_of(env).start_of_month(now)};
+    case Op::kLast: {
+      const std::vector<int64_t>* times = events_of(env, n.text);
+      if (!times) return {false, kMinusInfinity};
+      auto end = std::upper_bound(times->begin(), times->end(), now);
+      return {false, end == times->begin() ? kMinusInfinity : *std::prev(end)};
+    }
+    case Op::kSignedUpAt: {
+      // A sign-up is only known from its moment on: before it, signed_up_at is null.
+      const CustomerFacts* customer = env.facts ? env.facts->customer : nullptr;
+      if (!customer || !customer->signed_up_at || now < *customer->signed_up_at) return {true, 0};
+      return {false, *customer->signed_up_at};
+    }
+    case Op::kTimeShift: {
+      TimeValue base = eval_time(ir, n.a, env);
+      if (!base.null) base.at = shift_time(base.at, n.value);
+      return base;
+    }
+    default:
+      return {true, 0};
+  }
+}
 
 const AttributeValue* find_attribute(const CartItem& item, std::string_view key) {
   auto it = std::lower_bound(item.attributes.begin(), item.attributes.end(), key,
@@ -211,9 +299,14 @@ bool eval_bool(const Ir& ir, int index, const Env& env) {
       return eval_membership(ir, n, env) != n.negated;
     case Op::kHas:
       for (const CartItem& item : env.cart->items) {
-        if (eval_bool(ir, n.a, Env{env.cart, &item})) return true;
+        if (eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) return true;
       }
       return false;
+    case Op::kInSegment: {
+      const Facts* facts = env.facts;
+      return facts && facts->segments &&
+             facts->segments->contains(static_cast<uint32_t>(n.value), facts->now);
+    }
     default:
       return false;
   }
@@ -237,7 +330,7 @@ int64_t eval_int(const Ir& ir, int index, const Env& env) {
     case Op::kAmountOf: {
       int64_t sum = 0;
       for (const CartItem& item : env.cart->items) {
-        if (eval_bool(ir, n.a, Env{env.cart, &item})) {
+        if (eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) {
           sum = saturating_add(sum, n.op == Op::kQuantityOf ? item.quantity : item.line_total);
         }
       }
@@ -253,6 +346,8 @@ int64_t eval_int(const Ir& ir, int index, const Env& env) {
       return saturating_div(eval_int(ir, n.a, env), eval_int(ir, n.b, env));
     case Op::kNeg:
       return saturating_sub(0, eval_int(ir, n.a, env));
+    case Op::kCount:
+      return eval_count_events(ir, n, env);
     default:
       return 0;
   }

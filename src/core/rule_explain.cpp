@@ -1,9 +1,11 @@
 // explain_failure and missing; see rule_explain.hpp.
 #include "core/rule_explain.hpp"
 
+#include "core/explain.hpp"
 #include "core/rule_eval.hpp"
 #include "core/rule_index.hpp"
 #include "core/rule_printer.hpp"
+#include "core/rule_time.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -22,9 +24,31 @@ std::string label(const Ir& ir, int index) {
       return "quantity";
     case Op::kAmountOf:
       return "amount";
+    case Op::kCount:
+      return "count";
     default:
       return print(ir, index);
   }
+}
+
+// A customer attribute as written in JSON; "missing" when the customer has no such key.
+std::string attribute_text(const Ir& ir, const Node& n, const Env& env) {
+  (void)ir;
+  if (n.op != Op::kCustomerAttribute) return "?";
+  const AttributeValue* value =
+      env.facts && env.facts->customer ? env.facts->customer->attribute(n.text) : nullptr;
+  if (!value) return "missing";
+  switch (value->kind) {
+    case AttributeValue::Kind::kNull:
+      return "null";
+    case AttributeValue::Kind::kBool:
+      return value->boolean ? "true" : "false";
+    case AttributeValue::Kind::kNumber:
+      return value->number.to_string();
+    case AttributeValue::Kind::kString:
+      return "'" + value->text + "'";
+  }
+  return "?";
 }
 
 std::string value_text(const Ir& ir, int index, const Env& env) {
@@ -38,35 +62,47 @@ std::string value_text(const Ir& ir, int index, const Env& env) {
       return eval_bool(ir, index, env) ? "true" : "false";
     case Type::kString:
       return "'" + std::string(eval_string(ir, index, env)) + "'";
+    case Type::kTime: {
+      TimeValue t = eval_time(ir, index, env);
+      if (t.null) return "null";
+      if (t.at == kMinusInfinity) return "-infinity";
+      if (t.at == kPlusInfinity) return "infinity";
+      return explain::format_utc(t.at);
+    }
+    case Type::kAttribute:
+      return attribute_text(ir, n, env);
     default:
       return "?";
   }
 }
 
-size_t matching_items(const Ir& ir, int condition, const Cart& cart) {
+size_t matching_items(const Ir& ir, int condition, const Env& env) {
   return static_cast<size_t>(
-      std::count_if(cart.items.begin(), cart.items.end(), [&](const CartItem& item) {
-        return eval_bool(ir, condition, Env{&cart, &item});
+      std::count_if(env.cart->items.begin(), env.cart->items.end(), [&](const CartItem& item) {
+        return eval_bool(ir, condition, Env{env.cart, &item, env.facts});
       }));
 }
 
-// The cart's side of a failed part, without parentheses: "subtotal is 30.00".
-std::string detail(const Ir& ir, int index, const Cart& cart) {
+// The cart's and customer's side of a failed part, without parentheses: "subtotal is 30.00".
+// Constants and clocks (now(), start_of_*()) are left out: they read no data.
+std::string detail(const Ir& ir, int index, const Env& env) {
   const Node& n = at(ir, index);
-  Env env{&cart, nullptr};
   switch (n.op) {
     case Op::kHas:
       return "no item matches";
+    case Op::kInSegment:
+      return "not in segment " + n.text;
     case Op::kNot:
       if (at(ir, n.a).op == Op::kHas) {
-        size_t count = matching_items(ir, at(ir, n.a).a, cart);
+        size_t count = matching_items(ir, at(ir, n.a).a, env);
         return count == 1 ? "1 item matches" : std::to_string(count) + " items match";
       }
+      if (at(ir, n.a).op == Op::kInSegment) return "in segment " + at(ir, n.a).text;
       return "";
     case Op::kCompare: {
       std::string out;
       for (int side : {n.a, n.b}) {
-        if (at(ir, side).constant) continue;
+        if (at(ir, side).constant || is_clock(ir, side)) continue;
         if (!out.empty()) out += ", ";
         out += label(ir, side) + " is " + value_text(ir, side, env);
       }
@@ -79,7 +115,7 @@ std::string detail(const Ir& ir, int index, const Cart& cart) {
     case Op::kAnd: {
       std::string out;
       for (int operand : n.list) {
-        std::string part = detail(ir, operand, cart);
+        std::string part = detail(ir, operand, env);
         if (part.empty() || out == part || out.ends_with("; " + part)) continue;
         if (!out.empty()) out += "; ";
         out += part;
@@ -96,8 +132,7 @@ std::string units(int64_t count) {
 }
 
 // The needs of one failed part; see missing().
-std::optional<std::vector<Need>> needs(const Ir& ir, int index, const Cart& cart) {
-  Env env{&cart, nullptr};
+std::optional<std::vector<Need>> needs(const Ir& ir, int index, const Env& env) {
   if (eval_bool(ir, index, env)) return std::vector<Need>{};
   const Node& n = at(ir, index);
   switch (n.op) {
@@ -106,7 +141,7 @@ std::optional<std::vector<Need>> needs(const Ir& ir, int index, const Cart& cart
     case Op::kAnd: {
       std::vector<Need> all;
       for (int operand : n.list) {
-        auto part = needs(ir, operand, cart);
+        auto part = needs(ir, operand, env);
         if (!part) return std::nullopt;
         for (Need& need : *part) {
           bool seen = std::any_of(all.begin(), all.end(),
@@ -128,7 +163,7 @@ std::optional<std::vector<Need>> needs(const Ir& ir, int index, const Cart& cart
         return std::vector<Need>{{text}};
       }
       for (int operand : n.list) {
-        if (auto part = needs(ir, operand, cart)) return part;
+        if (auto part = needs(ir, operand, env)) return part;
       }
       return std::nullopt;
     }
@@ -163,10 +198,10 @@ std::optional<std::vector<Need>> needs(const Ir& ir, int index, const Cart& cart
 
 }  // namespace
 
-std::string explain_failure(const Ir& ir, const Cart& cart) {
-  Env env{&cart, nullptr};
+Explanation explain(const Ir& ir, const Facts& facts) {
+  Env env{facts.cart, nullptr, &facts};
   int failing = ir.root;
-  if (eval_bool(ir, failing, env)) return "the condition is true";
+  if (eval_bool(ir, failing, env)) return {"condition_failed", "the condition is true"};
   while (at(ir, failing).op == Op::kAnd) {
     for (int operand : at(ir, failing).list) {
       if (!eval_bool(ir, operand, env)) {
@@ -175,14 +210,24 @@ std::string explain_failure(const Ir& ir, const Cart& cart) {
       }
     }
   }
+  // A failing in_segment(), or an `or` made only of in_segment() calls (in none of them).
+  const Node& part = at(ir, failing);
+  if (part.op == Op::kInSegment) return {"not_in_segment", "not in segment " + part.text};
+  if (part.op == Op::kOr && std::all_of(part.list.begin(), part.list.end(), [&](int operand) {
+        return at(ir, operand).op == Op::kInSegment;
+      })) {
+    std::string names;
+    for (int operand : part.list) names += (names.empty() ? "" : " or ") + at(ir, operand).text;
+    return {"not_in_segment", "not in segment " + names};
+  }
   std::string text = print(ir, failing) + " is false";
-  std::string why = detail(ir, failing, cart);
+  std::string why = detail(ir, failing, env);
   if (!why.empty()) text += " (" + why + ")";
-  return text;
+  return {"condition_failed", text};
 }
 
-std::optional<std::vector<Need>> missing(const Ir& ir, const Cart& cart) {
-  return needs(ir, ir.root, cart);
+std::optional<std::vector<Need>> missing(const Ir& ir, const Facts& facts) {
+  return needs(ir, ir.root, Env{facts.cart, nullptr, &facts});
 }
 
 }  // namespace promo::rule

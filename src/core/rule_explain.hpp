@@ -12,11 +12,15 @@
 namespace promo::rule {
 
 // The first failing conjunct of the top-level `and` (a failing `or` is reported whole), printed
-// canonically with the cart's values: "subtotal >= 50.00 is false (subtotal is 30.00)".
-std::string explain_failure(const Ir& ir, const Cart& cart);
+// canonically with the cart's and the customer's values: "subtotal >= 50.00 is false (subtotal
+// is 30.00)", "count('coupon_redeemed', since => start_of_month()) >= 1 is false (count is
+// 0)". When that conjunct is in_segment('x'): reason_code "not_in_segment", text "not in
+// segment x"; otherwise "condition_failed".
+Explanation explain(const Ir& ir, const Facts& facts);
 
 // What adding to the cart would make the condition true; nullopt when adding cannot (see
-// Program::missing). Assumes every item condition can be met by some item one could add.
-std::optional<std::vector<Need>> missing(const Ir& ir, const Cart& cart);
+// Program::missing), which includes every customer-side part (segments, history, customer
+// fields, time). Assumes every item condition can be met by some item one could add.
+std::optional<std::vector<Need>> missing(const Ir& ir, const Facts& facts);
 
 }  // namespace promo::rule

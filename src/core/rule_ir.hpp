@@ -15,9 +15,21 @@
 namespace promo::rule {
 
 // Static type of an expression. kNumber is an exact decimal literal compared with an attribute.
-enum class Type : uint8_t { kBool, kInteger, kMoney, kString, kAttribute, kNumber };
+// kTime is µs since the Unix epoch (kMinusInfinity for last() of no event), or null (an unknown
+// signed_up_at); kInterval is a length of time in µs, written as a string literal ('2 days').
+enum class Type : uint8_t {
+  kBool,
+  kInteger,
+  kMoney,
+  kString,
+  kAttribute,
+  kNumber,
+  kTime,
+  kInterval
+};
 
-// "boolean", "integer", "money", "string", "attribute", "number": as used in error messages.
+// "boolean", "integer", "money", "string", "attribute", "number", "time", "interval": as used in
+// error messages.
 const char* type_name(Type type);
 
 enum class Op : uint8_t {
@@ -40,6 +52,17 @@ enum class Op : uint8_t {
   kUnitPrice,
   kLineQuantity,
   kAttribute,  // text: the key
+  // Customer-level values (kCondition and kSegment), read from Facts.
+  kInSegment,          // text: segment name (for messages and printing); value: segment id
+  kCustomerAttribute,  // text: the key of promo.customers.attributes
+  kSignedUpAt,         // time or null
+  kCount,              // integer; text: event type; window: kAll/kSince (a: time)/kWithin (value)
+  kLast,               // time; text: event type
+  kNow,                // time
+  kStartOfDay,         // time: calendar start of the day/week/month containing now
+  kStartOfWeek,
+  kStartOfMonth,
+  kTimeShift,  // time: a + value µs (value may be negative); infinite and null stay as they are
   // Logic.
   kAnd,  // list: 2 or more operands
   kOr,   // list: 2 or more operands
@@ -61,15 +84,19 @@ enum class Cmp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 const char* cmp_text(Cmp cmp);
 
 // How a comparison reads its operands.
-enum class CompareAs : uint8_t { kInteger, kString, kBool, kDynamic };
+enum class CompareAs : uint8_t { kInteger, kString, kBool, kDynamic, kTime };
+
+// Which events count() counts: all up to now, those since a time, or those within an interval.
+enum class Window : uint8_t { kAll, kSince, kWithin };
 
 struct Node {
   Op op = Op::kBoolConst;
   Type type = Type::kBool;
   Cmp cmp = Cmp::kEq;
   CompareAs compare_as = CompareAs::kInteger;
-  bool negated = false;   // `not in`
-  bool constant = false;  // depends on no cart or item value
+  bool negated = false;  // `not in`
+  Window window = Window::kAll;
+  bool constant = false;  // depends on no cart, item or customer value
   int a = -1;
   int b = -1;
   std::vector<int> list;  // and/or operands; `in` list items in written order (for printing)

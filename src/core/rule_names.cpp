@@ -17,6 +17,7 @@ constexpr std::array kFields = {
     FieldSpec{"category", Level::kItem, Type::kString, Op::kCategory},
     FieldSpec{"unit_price", Level::kItem, Type::kMoney, Op::kUnitPrice},
     FieldSpec{"quantity", Level::kItem, Type::kInteger, Op::kLineQuantity},
+    FieldSpec{"signed_up_at", Level::kCustomer, Type::kTime, Op::kSignedUpAt},
 };
 
 constexpr std::array kFunctions = {
@@ -24,6 +25,16 @@ constexpr std::array kFunctions = {
     FunctionSpec{"quantity", Level::kCart, Type::kInteger, Op::kQuantityOf,
                  ParamKind::kItemCondition},
     FunctionSpec{"amount", Level::kCart, Type::kMoney, Op::kAmountOf, ParamKind::kItemCondition},
+    FunctionSpec{"in_segment", Level::kCustomer, Type::kBool, Op::kInSegment,
+                 ParamKind::kSegmentName},
+    FunctionSpec{"count", Level::kCustomer, Type::kInteger, Op::kCount, ParamKind::kEventType},
+    FunctionSpec{"last", Level::kCustomer, Type::kTime, Op::kLast, ParamKind::kEventType},
+    FunctionSpec{"now", Level::kCustomer, Type::kTime, Op::kNow, ParamKind::kNone},
+    FunctionSpec{"start_of_day", Level::kCustomer, Type::kTime, Op::kStartOfDay, ParamKind::kNone},
+    FunctionSpec{"start_of_week", Level::kCustomer, Type::kTime, Op::kStartOfWeek,
+                 ParamKind::kNone},
+    FunctionSpec{"start_of_month", Level::kCustomer, Type::kTime, Op::kStartOfMonth,
+                 ParamKind::kNone},
 };
 
 // ASCII case-insensitive equality (names are ASCII identifiers).
@@ -87,6 +98,7 @@ std::optional<std::string> closest_name(std::string_view name) {
   for (const auto& field : kFields) consider(field.name);
   for (const auto& function : kFunctions) consider(function.name);
   consider("attributes");
+  consider("customer");
   return best;
 }
 

@@ -11,8 +11,10 @@
 
 namespace promo::rule {
 
-// Where a name can be used: a cart-level rule (condition, count) or an item condition.
-enum class Level : uint8_t { kCart, kItem };
+// Where a name can be used: a cart-level rule (condition, count), an item condition, or a
+// customer-level rule (a condition or a segment definition; never an item condition or
+// max_units).
+enum class Level : uint8_t { kCart, kItem, kCustomer };
 
 struct FieldSpec {
   std::string_view name;
@@ -21,17 +23,18 @@ struct FieldSpec {
   Op op;
 };
 
-// Functions take positional arguments of the given kinds. kItemCondition means an item
-// condition evaluated per cart line. Named arguments are parsed but no current function takes
-// any; the checker rejects them naming the argument.
-enum class ParamKind : uint8_t { kItemCondition };
+// What a function takes: one item condition evaluated per cart line (has, quantity, amount),
+// one segment name as a string literal (in_segment), one event type as a string literal
+// (count, which also takes `since => <time>` or `within => <interval>`; last), or nothing
+// (now, start_of_*). Literal-only arguments keep a rule's dependencies static.
+enum class ParamKind : uint8_t { kItemCondition, kSegmentName, kEventType, kNone };
 
 struct FunctionSpec {
   std::string_view name;
   Level level;  // where the call may appear
   Type result;
   Op op;
-  ParamKind param;  // the one positional parameter of the current functions
+  ParamKind param;
 };
 
 // Field `name` (case-insensitive) at `level`, or nullptr.

@@ -1,6 +1,8 @@
 // Printer for the compiled form; see rule_printer.hpp.
 #include "core/rule_printer.hpp"
 
+#include "core/rule_interval.hpp"
+
 namespace promo::rule {
 namespace {
 
@@ -29,6 +31,7 @@ int precedence(const Node& n) {
       return kCompareLevel;
     case Op::kAdd:
     case Op::kSub:
+    case Op::kTimeShift:
       return kSumLevel;
     case Op::kMul:
     case Op::kDiv:
@@ -129,6 +132,45 @@ class Printer {
         return;
       case Op::kAttribute:
         out_ += "attributes." + n.text;
+        return;
+      case Op::kCustomerAttribute:
+        out_ += "customer." + n.text;
+        return;
+      case Op::kSignedUpAt:
+        out_ += "signed_up_at";
+        return;
+      case Op::kInSegment:
+        out_ += "in_segment(" + quote(n.text) + ")";
+        return;
+      case Op::kLast:
+        out_ += "last(" + quote(n.text) + ")";
+        return;
+      case Op::kCount:
+        out_ += "count(" + quote(n.text);
+        if (n.window == Window::kSince) {
+          out_ += ", since => ";
+          print(n.a, kOrLevel);
+        } else if (n.window == Window::kWithin) {
+          out_ += ", within => " + quote(format_interval(n.value));
+        }
+        out_ += ')';
+        return;
+      case Op::kNow:
+        out_ += "now()";
+        return;
+      case Op::kStartOfDay:
+        out_ += "start_of_day()";
+        return;
+      case Op::kStartOfWeek:
+        out_ += "start_of_week()";
+        return;
+      case Op::kStartOfMonth:
+        out_ += "start_of_month()";
+        return;
+      case Op::kTimeShift:
+        print(n.a, kSumLevel);
+        out_ += n.value < 0 ? " - " : " + ";
+        out_ += quote(format_interval(n.value < 0 ? -n.value : n.value));
         return;
       case Op::kAnd:
       case Op::kOr: {

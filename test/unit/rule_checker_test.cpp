@@ -29,7 +29,7 @@ TEST(RuleChecker, ErrorsHaveExactWordingAndPosition) {
            {"has(attributes.a.b = 'a')", C, "42703", "unknown field 'attributes.a.b' at 1:5"},
            {"has(attributes = 'a')", C, "42703",
             "attributes must be followed by a key, as in attributes.color, at 1:5"},
-           {"in_segment('vip')", C, "42883", "unknown function 'in_segment' at 1:1"},
+           {"in_segment('vip')", C, "42704", "unknown segment 'vip' at 1:12"},
            {"sku = 'APPLE-KB'", C, "42703",
             "sku is an item field; use it inside has(...), quantity(...) or amount(...) at 1:1"},
            {"attributes.color = 'red'", C, "42703",
