@@ -11,9 +11,10 @@ PROMO_PG_CONFIG=/usr/lib/postgresql/$PROMO_PG_VERSION/bin/pg_config
 # output and sort order do not depend on the machine. C.UTF-8 ships with Debian's libc.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 
-# Prints a visible section header, so a long log can be skimmed.
+# Prints a visible section header with the time since the script started, so a long log can be
+# skimmed and slow steps stand out.
 section() {
-  printf '\n==== %s ====\n' "$*"
+  printf '\n==== %s ==== [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60))
 }
 
 # Prints a message to stderr, prefixed so it stands out in CI logs.
