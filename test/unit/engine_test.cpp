@@ -534,6 +534,29 @@ TEST(EngineSegments, ConditionsReadHistoryAndCustomerFieldsDirectly) {
   EXPECT_TRUE(evaluate_for(rules, cart, nullptr, day0 + 3 * kDay).applied.empty());
 }
 
+TEST(EngineSegments, HintsOnlyWhenTheCustomerSidePartAlreadyHolds) {
+  auto segments = contract_set();
+  RuleSet rules({promotion("come-back-big", {{"$10 off from $50",
+                                              "in_segment('abandoned-cart') and subtotal >= 50.00",
+                                              R"({"amount_off": 1000})"}})},
+                segments);
+  const Cart cart = make_cart({{"A", 1, 3000}});
+  const int64_t t1 = utc(2026, 11, 2, 9);
+  const Shopper member(*segments, customer(std::nullopt, {{"cart_abandoned", {t1}}}));
+  Result r = evaluate_for(rules, cart, &member, t1);
+  ASSERT_EQ(r.not_applied.size(), 1u);
+  EXPECT_EQ(r.not_applied[0].reason_code, "condition_failed");
+  EXPECT_EQ(r.not_applied[0].reason,
+            "tier '$10 off from $50': subtotal >= 50.00 is false (subtotal is 30.00)");
+  ASSERT_EQ(r.hints.size(), 1u);
+  EXPECT_EQ(r.hints[0].missing, "subtotal 2000 short");
+  // A non-member cannot get there by adding to the cart: no hint, and the segment is the reason.
+  Result guest = evaluate_for(rules, cart, nullptr, t1);
+  ASSERT_EQ(guest.not_applied.size(), 1u);
+  EXPECT_EQ(guest.not_applied[0].reason_code, "not_in_segment");
+  EXPECT_TRUE(guest.hints.empty());
+}
+
 TEST(EngineSegments, DependenciesAndUsersOfASegment) {
   auto segments = contract_set();
   RuleSet rules(
