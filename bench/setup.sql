@@ -172,6 +172,27 @@ CREATE FUNCTION bench.uninstall() RETURNS void LANGUAGE sql AS $$
   DELETE FROM promo.promotions WHERE name LIKE 'bench-%';
 $$;
 
+-- µs per evaluate_cart call inside the server, with no client round trip: `rounds` passes over
+-- the 100 carts, minus the same passes that only detoast each cart (jsonb_typeof). A second
+-- view of the cost next to pgbench's, less disturbed by client scheduling.
+CREATE FUNCTION bench.in_server_us(explain boolean, rounds int) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE
+  started timestamptz;
+  baseline interval;
+  evaluating interval;
+BEGIN
+  started := clock_timestamp();
+  PERFORM count(jsonb_typeof(cart)) FROM bench.carts, generate_series(1, rounds);
+  baseline := clock_timestamp() - started;
+  started := clock_timestamp();
+  PERFORM count(promo.evaluate_cart('c' || id, cart, now(), explain => explain))
+  FROM bench.carts, generate_series(1, rounds);
+  evaluating := clock_timestamp() - started;
+  RETURN round((extract(epoch FROM evaluating) - extract(epoch FROM baseline)) * 1e6
+               / (100 * rounds), 1);
+END $$;
+
 SELECT kind, count(*) AS promotions FROM bench.plan_promotions GROUP BY kind ORDER BY 2 DESC;
 
 VACUUM ANALYZE bench.catalogue, bench.cart_lines, bench.carts;
