@@ -13,10 +13,12 @@ OBJS = $(PROMO_SOURCES:.cpp=.o)
 # pg_regress: sql/NAME.sql -> expected/NAME.out (install scripts are not tests).
 REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_input \
           definitions format_condition cache cancel
+REGRESS += segments_history segments_time segments_maintenance segments_tactics segments_views
 REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
 ISOLATION = definition_change
+ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

@@ -142,3 +142,6 @@ SELECT x->>'reason_code', x->>'reason'
  WHERE x->>'promotion' = 'p-segment';
 
 SELECT * FROM promo.verify_segments();
+
+DROP FUNCTION outcome(text, timestamptz);
+DROP EXTENSION promo;

@@ -220,3 +220,9 @@ SELECT error_of($$INSERT INTO promo.events (customer_id, type, occurred_at, prop
 SELECT count(*) AS events_after FROM promo.events;
 SELECT * FROM members('^ivan$');
 SELECT * FROM promo.verify_segments();
+
+DROP TABLE public.orders;
+DROP FUNCTION bulk_summary();
+DROP FUNCTION members(text);
+DROP FUNCTION error_of(text);
+DROP EXTENSION promo;

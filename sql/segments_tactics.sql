@@ -110,3 +110,7 @@ SELECT show_result(promo.evaluate_cart(NULL, cart(), at => '2026-11-28 12:00+00'
 SELECT show_result(promo.evaluate_cart('nobody', cart(), at => '2026-11-28 12:00+00'));
 
 SELECT * FROM promo.verify_segments();
+
+DROP FUNCTION show_result(jsonb);
+DROP FUNCTION cart();
+DROP EXTENSION promo;

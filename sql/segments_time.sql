@@ -110,3 +110,8 @@ SELECT t, promo.evaluate_cart('sun',
 COMMIT;
 SHOW promo.timezone;
 SELECT * FROM promo.verify_segments();
+
+RESET promo.timezone;
+DROP FUNCTION member_at(text, text, timestamptz);
+DROP FUNCTION applied_at(text, timestamptz);
+DROP EXTENSION promo;

@@ -33,7 +33,8 @@ INSERT INTO promo.segments (name, definition) VALUES
 --    abandoned-2-days [-1 day, -12 hours), both over.
 -- v3 signed up a minute ago, from Poland: polish [-infinity, infinity), recent-signup
 --    [-1 minute, +59 minutes).
--- v4 abandons tomorrow (an event dated in the future): abandoned-cart from +1 day, not shown.
+-- v4 abandons tomorrow (an event dated in the future): abandoned-cart from +1 day and
+--    abandoned-2-days from +3 days, neither shown yet.
 INSERT INTO promo.events (customer_id, type, occurred_at)
 SELECT c, t, (SELECT at FROM base) + o FROM (VALUES
   ('v1', 'cart_abandoned', interval '-1 hour'),
@@ -87,3 +88,9 @@ SELECT error_of($$SELECT promo.track_events('public.shop_orders',
                   time_column => 'created_at')$$);
 RESET ROLE;
 SELECT segment, members FROM promo.segment_sizes ORDER BY segment;
+
+DROP TABLE public.shop_orders;
+DROP FUNCTION rel(timestamptz);
+DROP TABLE base;
+DROP FUNCTION error_of(text);
+DROP EXTENSION promo;
