@@ -127,7 +127,8 @@ class Program {
 // Parses, type-checks and compiles `text`. Money literals are major units of `currency`
 // (50.00 USD = 5000 minor units). On failure throws promo::Error whose message ends with the
 // position, e.g. "unknown function 'subtotl' at 1:1", "expected ')' at 1:17, found end of
-// rule" (SQLSTATE 42601 syntax, 42804 type, 42883 unknown function, 42703 unknown field).
+// rule" (SQLSTATE 42601 syntax, 42804 type, 42883 unknown function, 42703 unknown field,
+// 42704 unknown segment, 22007 bad interval literal such as '2 dayz' or '1 month').
 // Callers prefix the field name ("condition: ...").
 std::shared_ptr<const Program> compile(std::string_view text, Context context,
                                        const Environment& environment);
