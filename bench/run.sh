@@ -141,7 +141,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), PostgreSQL $server_version, promo $promo_version," \
     "$cores cores ($cpu), pgbench -M prepared -n -T $bench_time, best of $repeat, same host."
   echo "Command: \`BENCH_TIME=$bench_time BENCH_REPEAT=$repeat BENCH_SIZES=\"$sizes\"" \
-    "BENCH_CLIENTS=\"$clients\" pg_virtualenv -v 15 bash bench/run.sh\`"
+    "BENCH_CLIENTS=\"$clients\" bash bench/run.sh\`, connecting to" \
+    "${PGHOST:-the default socket}${PGPORT:+ port $PGPORT}."
   echo
   echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Anything well" \
     "above 0 before the run means other work shared the cores."
