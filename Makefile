@@ -12,7 +12,7 @@ OBJS = $(PROMO_SOURCES:.cpp=.o)
 
 # pg_regress: sql/NAME.sql -> expected/NAME.out (install scripts are not tests).
 REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_input \
-          definitions format_condition cache cancel
+          definitions format_condition cache cancel segments
 REGRESS += segments_history segments_time segments_maintenance segments_tactics segments_views
 REGRESS_OPTS = --inputdir=.
 

@@ -70,40 +70,62 @@ std::vector<std::string> text_column(const std::string& sql, int argument_count 
   return values;
 }
 
+// The union of two ascending id lists, closed over dependents.
+std::vector<uint32_t> closed_union(const promo::SegmentSet& segments, std::vector<uint32_t> a,
+                                   const std::vector<uint32_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  std::sort(a.begin(), a.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  return segments.with_dependents(a);
+}
+
 // After a statement on promo.events: types -> affected segments -> customers -> maintenance.
+// Segments true without any history are recomputed for every touched customer too (the
+// customer may be new to promo); without such segments only customers whose touched events are
+// of a type some affected segment reads are recomputed.
 void maintain_from_events(TriggerData* trigger) {
   promo::pg::lock_segment_definitions();
   std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   if (segments->size() == 0) return;
   std::vector<std::string> types =
       text_column("SELECT DISTINCT type FROM (" + touched_rows(trigger, "type") + ") t");
-  std::vector<uint32_t> ids = segments->affected_by_event_types(types);
-  if (ids.empty()) return;
-  std::vector<std::string> relevant_types = segments->event_types_read(ids);
-  Oid argument_types[1] = {TEXTARRAYOID};
-  Datum arguments[1] = {promo::pg::text_array(relevant_types)};
-  std::vector<std::string> customers = text_column(
-      "SELECT DISTINCT customer_id FROM (" + touched_rows(trigger, "customer_id, type") +
-          ") t WHERE type OPERATOR(pg_catalog.=) ANY ($1)",
-      1, argument_types, arguments);
+  std::vector<uint32_t> by_type = segments->affected_by_event_types(types);
+  std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(*segments);
+  if (by_type.empty() && defaults.empty()) return;
+  std::vector<uint32_t> ids = closed_union(*segments, by_type, defaults);
+  std::vector<std::string> customers;
+  if (defaults.empty()) {
+    std::vector<std::string> relevant_types = segments->event_types_read(ids);
+    Oid argument_types[1] = {TEXTARRAYOID};
+    Datum arguments[1] = {promo::pg::text_array(relevant_types)};
+    customers = text_column("SELECT DISTINCT customer_id FROM (" +
+                                touched_rows(trigger, "customer_id, type") +
+                                ") t WHERE type OPERATOR(pg_catalog.=) ANY ($1)",
+                            1, argument_types, arguments);
+  } else {
+    customers = text_column("SELECT DISTINCT customer_id FROM (" +
+                            touched_rows(trigger, "customer_id") + ") t");
+  }
   promo::pg::maintain_membership(*segments, ids, customers, promo::pg::MaintenanceOptions{});
 }
 
 // After a statement on promo.customers: customers whose signed_up_at or attributes changed
-// (or whose row appeared or disappeared) -> segments reading customer fields.
+// (or whose row appeared or disappeared) -> segments reading customer fields, plus the
+// segments true without history (a new row may introduce the customer).
 void maintain_from_customers(TriggerData* trigger) {
   promo::pg::lock_segment_definitions();
   std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   if (segments->size() == 0) return;
-  std::vector<uint32_t> ids = segments->affected_by_customer_fields();
+  std::vector<uint32_t> ids = closed_union(*segments, segments->affected_by_customer_fields(),
+                                           promo::pg::segments_true_without_history(*segments));
   if (ids.empty()) return;
   const Trigger* definition = trigger->tg_trigger;
   std::string sql;
   if (definition->tgnewtable != nullptr && definition->tgoldtable != nullptr) {
     std::string new_rows = quote_identifier(definition->tgnewtable);
     std::string old_rows = quote_identifier(definition->tgoldtable);
-    sql = "SELECT pg_catalog.coalesce(n.customer_id, o.customer_id) FROM " + new_rows +
-          " n FULL JOIN " + old_rows +
+    sql = "SELECT COALESCE(n.customer_id, o.customer_id) FROM " + new_rows + " n FULL JOIN " +
+          old_rows +
           " o ON n.customer_id OPERATOR(pg_catalog.=) o.customer_id"
           " WHERE n.customer_id IS NULL OR o.customer_id IS NULL"
           "    OR n.signed_up_at IS DISTINCT FROM o.signed_up_at"

@@ -25,16 +25,20 @@ constexpr const char* kLoadQuery =
 
 constexpr const char* kDeleteQuery =
     "DELETE FROM promo.segment_membership m"
-    " USING pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[],"
-    "                         $3::pg_catalog.timestamptz[]) AS d (customer_id, segment, valid_from)"
+    " USING ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+    "                  pg_catalog.unnest($2::pg_catalog.text[]),"
+    "                  pg_catalog.unnest($3::pg_catalog.timestamptz[]))"
+    "       AS d (customer_id, segment, valid_from)"
     " WHERE m.customer_id OPERATOR(pg_catalog.=) d.customer_id"
     "   AND m.segment OPERATOR(pg_catalog.=) d.segment"
     "   AND m.valid_from OPERATOR(pg_catalog.=) d.valid_from";
 
 constexpr const char* kInsertQuery =
     "INSERT INTO promo.segment_membership (customer_id, segment, valid_from, valid_until)"
-    " SELECT * FROM pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[],"
-    "                                 $3::pg_catalog.timestamptz[], $4::pg_catalog.timestamptz[])";
+    " SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+    "                          pg_catalog.unnest($2::pg_catalog.text[]),"
+    "                          pg_catalog.unnest($3::pg_catalog.timestamptz[]),"
+    "                          pg_catalog.unnest($4::pg_catalog.timestamptz[]))";
 
 constexpr const char* kDeleteSegmentsQuery =
     "DELETE FROM promo.segment_membership"

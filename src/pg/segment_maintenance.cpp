@@ -34,25 +34,25 @@ constexpr const char* kAllCustomersQuery =
 // transaction snapshot and the latest one.
 constexpr const char* kDigestQuery =
     "SELECT (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
-    "pg_catalog.coalesce(pg_catalog.sum("
+    "COALESCE(pg_catalog.sum("
     "          pg_catalog.hashtextextended(e.event_id::pg_catalog.text || ' ' || e.type || ' ' ||"
     "            e.occurred_at::pg_catalog.text, 0)), 0)::pg_catalog.text"
     "          FROM promo.events e WHERE e.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
     " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
-    "pg_catalog.coalesce(pg_catalog.sum("
-    "          pg_catalog.hashtextextended(c.customer_id || ' ' || pg_catalog.coalesce("
+    "COALESCE(pg_catalog.sum("
+    "          pg_catalog.hashtextextended(c.customer_id || ' ' || COALESCE("
     "            c.signed_up_at::pg_catalog.text, '') || ' ' || c.attributes::pg_catalog.text, 0)),"
     "            0)::pg_catalog.text"
     "          FROM promo.customers c WHERE c.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
     " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
-    "pg_catalog.coalesce(pg_catalog.sum("
+    "COALESCE(pg_catalog.sum("
     "          pg_catalog.hashtextextended(m.customer_id || ' ' || m.segment || ' ' ||"
     "            m.valid_from::pg_catalog.text || ' ' || m.valid_until::pg_catalog.text, 0)),"
     "            0)::pg_catalog.text"
     "          FROM promo.segment_membership m"
     "         WHERE m.customer_id OPERATOR(pg_catalog.=) ANY ($1))"
     " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
-    "pg_catalog.coalesce(pg_catalog.sum("
+    "COALESCE(pg_catalog.sum("
     "          pg_catalog.hashtextextended(s.name || ' ' || s.definition, 0)), 0)::pg_catalog.text"
     "          FROM promo.segments s)";
 
@@ -129,6 +129,26 @@ std::vector<std::string> names_of(const promo::SegmentSet& segments,
   return names;
 }
 
+// The engine's intervals as PostgreSQL can store them: bounds outside timestamptz's range become
+// -infinity / infinity (e.g. last('x') + '2 days' with no event is -infinity + 2 days), intervals
+// that become empty are dropped and intervals that become adjacent are merged. Exact for every
+// representable instant.
+void to_storable(std::vector<promo::Interval>& intervals) {
+  std::vector<promo::Interval> result;
+  result.reserve(intervals.size());
+  for (promo::Interval interval : intervals) {
+    interval.from = engine_time(postgres_time(interval.from));
+    interval.until = engine_time(postgres_time(interval.until));
+    if (interval.from >= interval.until) continue;
+    if (!result.empty() && result.back().until >= interval.from) {
+      result.back().until = std::max(result.back().until, interval.until);
+    } else {
+      result.push_back(interval);
+    }
+  }
+  intervals = std::move(result);
+}
+
 // Calls `visit(customer, k, computed, stored)` for each customer of the batch and each
 // segment ids[k].
 template <class Visit>
@@ -147,7 +167,10 @@ void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_
   for (size_t c = 0; c < batch.size(); ++c) {
     std::vector<std::vector<promo::Interval>> computed =
         segments.compute(facts[c], ids, calendar, &interrupts_pending);
-    for (size_t k = 0; k < ids.size(); ++k) visit(c, k, computed[k], stored[c][k]);
+    for (size_t k = 0; k < ids.size(); ++k) {
+      to_storable(computed[k]);
+      visit(c, k, computed[k], stored[c][k]);
+    }
   }
 }
 
@@ -231,6 +254,21 @@ std::vector<std::string> all_known_customers(bool read_only) {
   free_result();
   std::sort(customers.begin(), customers.end());
   return customers;
+}
+
+std::vector<uint32_t> segments_true_without_history(const promo::SegmentSet& segments) {
+  std::vector<uint32_t> ids = all_segment_ids(segments);
+  std::vector<uint32_t> result;
+  if (ids.empty()) return result;
+  std::shared_ptr<const promo::Calendar> calendar = current_calendar();
+  promo::CustomerFacts nobody;
+  std::vector<std::vector<promo::Interval>> computed =
+      segments.compute(nobody, ids, *calendar, &interrupts_pending);
+  for (size_t k = 0; k < ids.size(); ++k) {
+    to_storable(computed[k]);
+    if (!computed[k].empty()) result.push_back(ids[k]);
+  }
+  return result;
 }
 
 std::vector<uint32_t> all_segment_ids(const promo::SegmentSet& segments) {
