@@ -10,11 +10,14 @@ PROMO_PG_CONFIG=/usr/lib/postgresql/$PROMO_PG_VERSION/bin/pg_config
 # One UTF-8 locale for every tool and for the throwaway clusters (initdb takes it from here), so
 # output and sort order do not depend on the machine. C.UTF-8 ships with Debian's libc.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
+# When the outermost script started (inherited by the scripts it runs inside a cluster).
+export PROMO_START_TIME=${PROMO_START_TIME:-$(date +%s)}
 
 # Prints a visible section header with the time since the script started, so a long log can be
 # skimmed and slow steps stand out.
 section() {
-  printf '\n==== %s ==== [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60))
+  local elapsed=$(($(date +%s) - PROMO_START_TIME))
+  printf '\n==== %s ==== [%dm%02ds]\n' "$*" $((elapsed / 60)) $((elapsed % 60))
 }
 
 # Prints a message to stderr, prefixed so it stands out in CI logs.

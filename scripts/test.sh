@@ -188,7 +188,8 @@ summarize() {
   local passed failed skipped
   read -r passed failed skipped < <(awk -F'\t' '{ p += $2; f += $3; s += $4 }
     END { print p + 0, f + 0, s + 0 }' "$RESULTS")
-  echo "  total time: $((SECONDS / 60))m $((SECONDS % 60))s"
+  local elapsed=$(($(date +%s) - PROMO_START_TIME))
+  echo "  total time: $((elapsed / 60))m $((elapsed % 60))s"
   if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"
   else
