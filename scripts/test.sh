@@ -25,6 +25,8 @@ FUZZ_BUILD_DIR=$BUILD_DIR/fuzz
 LOG_DIR=$BUILD_DIR/logs
 RESULTS=$BUILD_DIR/test-results.tsv
 FUZZ_SECONDS=${PROMO_FUZZ_SECONDS:-30}
+# Upper bound for one pg_regress or isolation run, so a hung test fails instead of hanging CI.
+SUITE_TIMEOUT=900
 
 # Appends one suite's counts to the results file. Usage: record SUITE PASSED FAILED SKIPPED NOTE
 record() {
@@ -63,6 +65,7 @@ record_pg_regress() {
   if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
     failed=1
     note="exited $rc before reporting a failing test"
+    [ "$rc" = 124 ] && note="timed out after ${SUITE_TIMEOUT}s"
   fi
   record "$suite" "$passed" "$failed" "$skipped" "$note"
 }
@@ -86,13 +89,13 @@ cluster_suites() {
 
   section "pg_regress (make installcheck, REGRESS)"
   run_logged "$LOG_DIR/pg_regress.log" \
-    make installcheck ISOLATION= PG_CONFIG="$PROMO_PG_CONFIG"
+    timeout --kill-after=30 "$SUITE_TIMEOUT" make installcheck ISOLATION= PG_CONFIG="$PROMO_PG_CONFIG"
   rc=$?
   record_pg_regress pg_regress "$LOG_DIR/pg_regress.log" "$rc"
 
   section "isolation (make installcheck, ISOLATION)"
   run_logged "$LOG_DIR/isolation.log" \
-    make installcheck REGRESS= PG_CONFIG="$PROMO_PG_CONFIG"
+    timeout --kill-after=30 "$SUITE_TIMEOUT" make installcheck REGRESS= PG_CONFIG="$PROMO_PG_CONFIG"
   rc=$?
   record_pg_regress isolation "$LOG_DIR/isolation.log" "$rc"
 
@@ -166,7 +169,8 @@ run_fuzzers() {
       -print_final_stats=1 -artifact_prefix="$BUILD_DIR/fuzz-artifacts/$name-" "$corpus")
     [ -d "$seeds" ] && args+=("$seeds")
     echo "$name: fuzzing for ${FUZZ_SECONDS}s"
-    if "$FUZZ_BUILD_DIR/$name" "${args[@]}" >"$LOG_DIR/$name.log" 2>&1; then
+    if timeout --kill-after=30 $((FUZZ_SECONDS + 120)) \
+      "$FUZZ_BUILD_DIR/$name" "${args[@]}" >"$LOG_DIR/$name.log" 2>&1; then
       grep -E '^stat::number_of_executed_units|^Done ' "$LOG_DIR/$name.log" | sed "s/^/  /"
       passed=$((passed + 1))
     else
