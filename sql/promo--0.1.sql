@@ -668,7 +668,8 @@ COMMENT ON COLUMN promo.customer_segments.segments IS 'Segments the customer is 
 --   promo_reader: USAGE on the schema, SELECT on the views segment_members, segment_sizes,
 --                 customer_segments; nothing else (the views read the tables as their owner).
 --   promo_admin:  definitions: SELECT/INSERT/UPDATE/DELETE on promotions, tiers, segments;
---                 SELECT on every table and view; track_events/untrack_events.
+--                 SELECT on every table and view; track_events/untrack_events (INSERT/DELETE on
+--                 tracked_tables; creating the triggers also needs ownership of the table).
 --   promo_app:    the shop: evaluate_cart (reads customers, events, membership), INSERT/UPDATE/
 --                 DELETE/SELECT on customers and events.
 
@@ -691,6 +692,7 @@ GRANT SELECT ON promo.segment_members, promo.segment_sizes, promo.customer_segme
   TO promo_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA promo TO promo_admin;
 GRANT INSERT, UPDATE, DELETE ON promo.promotions, promo.tiers, promo.segments TO promo_admin;
+GRANT INSERT, DELETE ON promo.tracked_tables TO promo_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON promo.customers, promo.events TO promo_app;
 GRANT SELECT ON promo.promotions, promo.tiers, promo.segments, promo.segment_membership
   TO promo_app;

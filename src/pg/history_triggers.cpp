@@ -8,6 +8,7 @@
 // the segments that read those types (or customer fields), closed over dependents, are
 // recomputed, and only for those customers (segment_maintenance.hpp: locks, batches, 40001).
 #include <algorithm>
+#include <map>
 
 #include "core/segments.hpp"
 
@@ -45,21 +46,35 @@ std::string touched_rows(const TriggerData* trigger, const char* columns) {
   return sql;
 }
 
-// Runs a one-off query over the transition tables and returns its first column as strings.
+// A plan over the transition tables, prepared once per backend per query text and kept (as
+// PL/pgSQL does for its trigger statements): the tables are registered under the same names
+// on every call, so the plan is valid for each new statement's rows.
+SPIPlanPtr transition_plan(const std::string& sql, int argument_count, Oid* argument_types) {
+  static auto* plans = new std::map<std::string, SPIPlanPtr>();
+  auto found = plans->find(sql);
+  if (found != plans->end()) return found->second;
+  const char* text = sql.c_str();
+  SPIPlanPtr plan = promo::pg::pg_guard([text, argument_count, argument_types] {
+    SPIPlanPtr prepared = SPI_prepare(text, argument_count, argument_types);
+    if (prepared == nullptr) {
+      elog(ERROR, "promo: preparing \"%s\" failed: %s", text, SPI_result_code_string(SPI_result));
+    }
+    if (SPI_keepplan(prepared) != 0) elog(ERROR, "promo: SPI_keepplan failed");
+    return prepared;
+  });
+  plans->emplace(sql, plan);
+  return plan;
+}
+
+// Runs a query over the transition tables and returns its first column as sorted, unique
+// strings.
 std::vector<std::string> text_column(const std::string& sql, int argument_count = 0,
                                      Oid* argument_types = nullptr, Datum* arguments = nullptr) {
-  const char* text = sql.c_str();
-  int status = promo::pg::pg_guard([text, argument_count, argument_types, arguments] {
-    if (argument_count == 0) return SPI_execute(text, false, 0);
-    return SPI_execute_with_args(text, argument_count, argument_types, arguments, nullptr, false,
-                                 0);
-  });
-  if (status != SPI_OK_SELECT) {
-    throw promo::Error(promo::sqlstate::kInternalError, "promo: reading transition tables failed");
-  }
+  SPIPlanPtr plan = transition_plan(sql, argument_count, argument_types);
+  uint64 count = promo::pg::run_plan(plan, arguments, false, SPI_OK_SELECT);
   std::vector<std::string> values;
-  values.reserve(SPI_processed);
-  for (uint64 row = 0; row < SPI_processed; ++row) {
+  values.reserve(count);
+  for (uint64 row = 0; row < count; ++row) {
     bool is_null = false;
     Datum value = result_value(row, 1, &is_null);
     if (!is_null) values.emplace_back(text_value(value));
@@ -90,7 +105,7 @@ void maintain_from_events(TriggerData* trigger) {
   std::vector<std::string> types =
       text_column("SELECT DISTINCT type FROM (" + touched_rows(trigger, "type") + ") t");
   std::vector<uint32_t> by_type = segments->affected_by_event_types(types);
-  std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(*segments);
+  std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(segments);
   if (by_type.empty() && defaults.empty()) return;
   std::vector<uint32_t> ids = closed_union(*segments, by_type, defaults);
   std::vector<std::string> customers;
@@ -117,7 +132,7 @@ void maintain_from_customers(TriggerData* trigger) {
   std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   if (segments->size() == 0) return;
   std::vector<uint32_t> ids = closed_union(*segments, segments->affected_by_customer_fields(),
-                                           promo::pg::segments_true_without_history(*segments));
+                                           promo::pg::segments_true_without_history(segments));
   if (ids.empty()) return;
   const Trigger* definition = trigger->tg_trigger;
   std::string sql;

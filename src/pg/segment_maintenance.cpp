@@ -149,6 +149,22 @@ void to_storable(std::vector<promo::Interval>& intervals) {
   intervals = std::move(result);
 }
 
+// Whether computing `ids` (with the segments they read, transitively) reads signed_up_at or
+// customer attributes: if not, the promo.customers query is skipped.
+bool reads_customer_rows(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids) {
+  std::vector<bool> seen(segments.size(), false);
+  std::vector<uint32_t> pending(ids.begin(), ids.end());
+  while (!pending.empty()) {
+    uint32_t id = pending.back();
+    pending.pop_back();
+    if (id >= seen.size() || seen[id]) continue;
+    seen[id] = true;
+    if (segments.reads_customer_fields(id)) return true;
+    for (uint32_t read : segments.reads(id)) pending.push_back(read);
+  }
+  return false;
+}
+
 // Calls `visit(customer, k, computed, stored)` for each customer of the batch and each
 // segment ids[k].
 template <class Visit>
@@ -159,7 +175,7 @@ void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_
   FactsQuery query;
   query.customers = &batch;
   query.event_types = &types;
-  query.customer_rows = true;
+  query.customer_rows = reads_customer_rows(segments, ids);
   query.until = promo::kPlusInfinity;
   query.read_only = read_only;
   std::vector<promo::CustomerFacts> facts = load_customer_facts(query);
@@ -256,11 +272,22 @@ std::vector<std::string> all_known_customers(bool read_only) {
   return customers;
 }
 
-std::vector<uint32_t> segments_true_without_history(const promo::SegmentSet& segments) {
+std::vector<uint32_t> segments_true_without_history(
+    const std::shared_ptr<const promo::SegmentSet>& segment_set) {
+  // Cached for the last (segment set, calendar) pair, both held so that their addresses cannot
+  // be reused: computed once per definition change.
+  struct Cache {
+    std::shared_ptr<const promo::SegmentSet> segments;
+    const promo::Calendar* calendar = nullptr;
+    std::shared_ptr<const promo::Calendar> calendar_holder;
+    std::vector<uint32_t> ids;
+  };
+  static auto* cache = new Cache();
+  std::shared_ptr<const promo::Calendar> calendar = current_calendar();
+  if (cache->segments == segment_set && cache->calendar == calendar.get()) return cache->ids;
+  const promo::SegmentSet& segments = *segment_set;
   std::vector<uint32_t> ids = all_segment_ids(segments);
   std::vector<uint32_t> result;
-  if (ids.empty()) return result;
-  std::shared_ptr<const promo::Calendar> calendar = current_calendar();
   promo::CustomerFacts nobody;
   std::vector<std::vector<promo::Interval>> computed =
       segments.compute(nobody, ids, *calendar, &interrupts_pending);
@@ -268,6 +295,10 @@ std::vector<uint32_t> segments_true_without_history(const promo::SegmentSet& seg
     to_storable(computed[k]);
     if (!computed[k].empty()) result.push_back(ids[k]);
   }
+  cache->segments = segment_set;
+  cache->calendar = calendar.get();
+  cache->calendar_holder = calendar;
+  cache->ids = result;
   return result;
 }
 

@@ -62,7 +62,8 @@ std::vector<std::string> all_known_customers(bool read_only);
 // Segments a customer with no row and no events is in at some instant (e.g. "no order in 30
 // days"). A customer promo sees for the first time (its first event or customer row) must get
 // them stored even when the statement touched nothing they read. Ascending.
-std::vector<uint32_t> segments_true_without_history(const promo::SegmentSet& segments);
+std::vector<uint32_t> segments_true_without_history(
+    const std::shared_ptr<const promo::SegmentSet>& segments);
 
 // Every id of `segments`, ascending.
 std::vector<uint32_t> all_segment_ids(const promo::SegmentSet& segments);
