@@ -572,7 +572,8 @@ COMMENT ON FUNCTION promo.track_events(regclass, name, text, name, name, name[])
   'into properties. Rows already in the table are backfilled once; returns how many. With a '
   'primary key, deleting a row deletes its event and updating it replaces the event '
   '(source_key = the key as text); without one only inserts are mirrored. Writers of the '
-  'table need INSERT and DELETE on promo.events (role promo_app has them).';
+  'table need INSERT and DELETE on promo.events (role promo_app has them). DROP EXTENSION '
+  'promo needs untrack_events first (or CASCADE, which drops the triggers).';
 
 CREATE FUNCTION promo.tracked_column_type(tracked_table regclass, column_name name,
                                           argument text)
