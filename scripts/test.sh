@@ -6,11 +6,12 @@
 #   4. runs the unit tests (ctest, no server),
 #   5. in ONE throwaway PostgreSQL 15 cluster (pg_virtualenv): pg_regress and isolation tests
 #      (make installcheck) and the libpqxx integration tests (ctest -L integration),
-#   6. builds the libFuzzer targets with clang into build/fuzz and runs each for a bounded time.
+#   6. runs the crash tests (test/crash/*_crash.sh, each in its own throwaway cluster),
+#   7. builds the libFuzzer targets with clang into build/fuzz and runs each for a bounded time.
 # A failing suite is counted and the run goes on. The last line printed is `N passed, N failed`
 # (`, N skipped` follows when something was skipped); the exit code is non-zero when anything
-# failed. Counts: gtest cases, pg_regress tests, isolation specs, integration cases, fuzzers; a
-# build step that fails counts as one failure.
+# failed. Counts: gtest cases, pg_regress tests, isolation specs, integration cases, crash
+# tests, fuzzers; a build step that fails counts as one failure.
 #
 # Settings (environment): PROMO_FUZZ_SECONDS (default 30) bounds each fuzz target's run;
 # PROMO_SKIP_DEPS=1 skips step 1 (for a machine already set up).
@@ -183,6 +184,25 @@ run_fuzzers() {
   record fuzz "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
 }
 
+# Runs each crash test (test/crash/*_crash.sh: each makes its own throwaway cluster, kills the
+# postmaster under load, restarts it and checks invariants; exit 0 and a last line PASS when
+# they hold). Each script counts as one test.
+run_crash_tests() {
+  local script name passed=0 failed=0 failed_names=""
+  for script in "$PROMO_ROOT"/test/crash/*_crash.sh; do
+    [ -e "$script" ] || continue
+    name=$(basename "$script" .sh)
+    if run_logged "$LOG_DIR/$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
+      [ "$(tail -n 1 "$LOG_DIR/$name.log")" = PASS ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      failed_names+=" $name"
+    fi
+  done
+  record crash "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
+}
+
 # Prints the per-suite table and the closing `N passed, N failed` line; returns 1 when anything
 # failed or nothing ran at all.
 summarize() {
@@ -244,6 +264,13 @@ main() {
     if [ "$(wc -l <"$RESULTS")" = "$lines_before" ]; then
       record cluster 0 1 0 "pg_virtualenv failed (exit $rc) before the suites ran"
     fi
+  else
+    echo "skipped: the extension did not build (counted as the extension-build failure)"
+  fi
+
+  section "crash test (kill -9 during a redeem load, own throwaway cluster)"
+  if [ "$extension_ok" = 1 ]; then
+    run_crash_tests
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
