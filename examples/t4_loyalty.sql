@@ -40,7 +40,7 @@ INSERT INTO promo.promotions (name, currency, description)
   VALUES ('loyal-15', 'USD', '15% for customers who redeemed a coupon this month or referred us');
 
 INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
-  ('loyal-15', '15% for loyal customers',
+  ('loyal-15', '15% off',
    'in_segment(''redeemed-this-month'') or in_segment(''referrers'')',
    '{"percent_off": 15}');
 

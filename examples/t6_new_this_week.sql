@@ -35,7 +35,7 @@ INSERT INTO promo.promotions (name, currency, description)
   VALUES ('welcome-10', 'USD', '10% for customers who signed up this week');
 
 INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
-  ('welcome-10', '10% in the sign-up week', 'in_segment(''new-this-week'')',
+  ('welcome-10', '10% off', 'in_segment(''new-this-week'')',
    '{"percent_off": 10}');
 
 COMMIT;
