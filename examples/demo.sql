@@ -408,7 +408,7 @@ CREATE TEMP VIEW demo_story_totals AS
          pg_temp.usd((s.result ->> 'subtotal')::bigint) AS subtotal,
          pg_temp.usd((s.result ->> 'discount')::bigint) AS discount,
          pg_temp.usd((s.result ->> 'total')::bigint) AS total,
-         pg_temp.usd(s.expected_discount) AS "expected discount",
+         pg_temp.usd(s.expected_discount) AS expected,
          CASE WHEN (s.result ->> 'discount')::bigint = s.expected_discount THEN 'yes'
               ELSE 'NO' END AS "as expected",
          coalesce(
@@ -449,7 +449,7 @@ INSERT INTO demo_story VALUES
   (501, 'T1', 'come-back-10', 'alice', '2026-11-23 10:00+00', 'tee+cable', 0, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
-SELECT "when", cart, subtotal, discount, total, "expected discount", "as expected",
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "come-back-10"
 FROM demo_story_totals WHERE id = 501;
 
@@ -470,7 +470,7 @@ INSERT INTO demo_story VALUES
   (503, 'T1', 'come-back-10', 'alice', '2026-11-24 09:00+00', '3 tees', 1375, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
-SELECT "when", cart, subtotal, discount, total, "expected discount", "as expected",
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "come-back-10", "also applied"
 FROM demo_story_totals WHERE id IN (502, 503) ORDER BY id;
 
@@ -491,7 +491,7 @@ INSERT INTO demo_story VALUES
   (504, 'T1', 'come-back-10', 'alice', '2026-11-24 09:10+00', 'tee+cable', 0, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
-SELECT "when", cart, subtotal, discount, total, "expected discount", "as expected",
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "come-back-10"
 FROM demo_story_totals WHERE id = 504;
 -- "Once per customer" (a second abandonment must not give a second $10) is a per-customer
@@ -529,9 +529,14 @@ INSERT INTO demo_story VALUES
   (607, 'T4', 'loyal-15', 'carol', '2027-03-01 10:00+00', 'monitor', 5852, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
-SELECT customer, "when", cart, subtotal, discount, total, "expected discount", "as expected",
+\echo 'bob, with a T-shirt and a cable: 15% in November after his coupon, not before, not in December'
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "loyal-15", "also applied"
-FROM demo_story_totals WHERE tactic = 'T4' ORDER BY id;
+FROM demo_story_totals WHERE tactic = 'T4' AND customer = 'bob' ORDER BY id;
+\echo 'carol, with a monitor (over $100: spend-more 10% first): 15% from her referral on'
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
+       outcome AS "loyal-15", "also applied"
+FROM demo_story_totals WHERE tactic = 'T4' AND customer = 'carol' ORDER BY id;
 
 \echo
 \echo '=============================================================================='
@@ -558,7 +563,7 @@ INSERT INTO demo_story VALUES
   (705, 'T6', 'welcome-10', 'dave', '2026-11-30 00:00:00+00', 'tee+cable', 0, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
-SELECT "when", cart, subtotal, discount, total, "expected discount", "as expected",
+SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "welcome-10", "also applied"
 FROM demo_story_totals WHERE tactic = 'T6' ORDER BY id;
 
@@ -597,8 +602,7 @@ GROUP BY t.at ORDER BY t.at;
 SELECT cart, discount, "expected discount" FROM (
   SELECT id, cart, discount, "expected discount", "as expected" FROM demo_totals
   UNION ALL
-  SELECT id, format('%s, %s, %s', customer, "when", cart), discount, "expected discount",
-         "as expected"
+  SELECT id, format('%s, %s, %s', customer, "when", cart), discount, expected, "as expected"
   FROM demo_story_totals) AS every_cart
 WHERE "as expected" <> 'yes'
 ORDER BY id;
