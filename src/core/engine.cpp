@@ -13,6 +13,10 @@
 //    abandoned-cart"), condition_failed otherwise; both texts carry the "tier 'x': " prefix.
 //  - Customer-side facts (segments, history, customer fields) come from EvalOptions; now() is
 //    EvalOptions::at. A guest (no customer) has no history and is in no segment.
+//  - Redemption gates (EvalOptions::gates): after the exclusivity check, a blocked promotion is
+//    limit_reached / budget_exhausted; a requires_code promotion without a valid cart code of its
+//    own is code_used_up / code_not_yours (first refused code) or code_required; a budget cap
+//    lowers the chosen tier's discount (re-allocated over its lines by largest remainder).
 //  - Hints: every tier of a condition_failed promotion, and every non-qualifying tier of an
 //    applied promotion whose discount (on the same amounts) beats the applied tier's, when
 //    Program::missing() says what to add.
@@ -22,6 +26,7 @@
 #include "core/explain.hpp"
 #include "core/money.hpp"
 #include "core/promotion_index.hpp"
+#include "core/redemption.hpp"
 #include "core/rule.hpp"
 
 #include <algorithm>
@@ -43,6 +48,7 @@ struct CompiledPromotion {
   std::optional<int64_t> starts_at;
   std::optional<int64_t> ends_at;
   std::vector<CompiledTier> tiers;
+  bool requires_code = false;
 };
 
 // Rethrows `error` with `prefix` in front of its message, keeping SQLSTATE, detail and hint.
@@ -91,6 +97,7 @@ CompiledPromotion compile_promotion(const PromotionDefinition& definition,
   compiled.exclusive = definition.exclusive;
   compiled.starts_at = definition.starts_at;
   compiled.ends_at = definition.ends_at;
+  compiled.requires_code = definition.requires_code;
   try {
     compiled.currency = &require_currency(definition.currency);
   } catch (const Error& error) {
@@ -158,6 +165,7 @@ class Evaluation {
         if (exclusive_applied_) break;  // everything later is excluded
       }
     }
+    if (options_.explain && options_.gates != nullptr) explain_foreign_codes();
     finish_result();
     return std::move(result_);
   }
@@ -212,17 +220,104 @@ class Evaluation {
                   [&] { return explain::excluded_by(*exclusive_applied_); });
       return;
     }
+    const PromotionGate* gate = nullptr;
+    if (options_.gates != nullptr) {
+      gate = options_.gates->gate(promotion.name);
+      if (gate != nullptr && !gate->blocked_code.empty()) {
+        not_applied(promotion, gate->blocked_code.c_str(), [&] { return gate->blocked_reason; });
+        return;
+      }
+    }
+    const CartCode* code = valid_code(promotion);
+    if (promotion.requires_code && code == nullptr) {
+      code_refused(promotion);
+      return;
+    }
     // Without explanations an exclusive promotion after an applied one needs no evaluation.
     if (!options_.explain && promotion.exclusive && !result_.applied.empty()) return;
     if (!candidate) {
       conditions_failed(promotion);
       return;
     }
-    evaluate_tiers(promotion);
+    evaluate_tiers(promotion, gate, code);
+  }
+
+  // The first valid cart code of `promotion`, or nullptr.
+  const CartCode* valid_code(const CompiledPromotion& promotion) const {
+    if (options_.gates == nullptr) return nullptr;
+    for (const CartCode& code : options_.gates->codes) {
+      if (code.status == CodeStatus::kValid && code.promotion == promotion.name) return &code;
+    }
+    return nullptr;
+  }
+
+  // The first cart code of `promotion` whatever its status, or nullptr.
+  const CartCode* any_code(std::string_view promotion) const {
+    if (options_.gates == nullptr) return nullptr;
+    for (const CartCode& code : options_.gates->codes) {
+      if (code.promotion == promotion) return &code;
+    }
+    return nullptr;
+  }
+
+  // A requires_code promotion without a valid code: the first refused code's reason, or
+  // code_required when the cart carries none of its codes.
+  void code_refused(const CompiledPromotion& promotion) {
+    if (!options_.explain) return;
+    const CartCode* refused = any_code(promotion.name);
+    if (refused == nullptr) {
+      result_.not_applied.push_back(
+          NotApplied{promotion.name, explain::kCodeRequired, explain::code_required(), ""});
+      return;
+    }
+    switch (refused->status) {
+      case CodeStatus::kUsedUp:
+        result_.not_applied.push_back(NotApplied{promotion.name, explain::kCodeUsedUp,
+                                                 explain::code_used_up(refused->code),
+                                                 refused->code});
+        return;
+      case CodeStatus::kOwnReferral:
+        result_.not_applied.push_back(NotApplied{promotion.name, explain::kCodeNotYours,
+                                                 explain::own_referral_code(), refused->code});
+        return;
+      case CodeStatus::kNotYours:
+      case CodeStatus::kUnknown:
+      case CodeStatus::kValid:
+        break;
+    }
+    result_.not_applied.push_back(NotApplied{promotion.name, explain::kCodeNotYours,
+                                             explain::code_not_yours(refused->code),
+                                             refused->code});
+  }
+
+  // Cart codes that no active promotion accounts for: unknown ones (code_invalid, no
+  // promotion) and codes of promotions that are not active (promotion_inactive).
+  void explain_foreign_codes() {
+    for (const CartCode& code : options_.gates->codes) {
+      meter_.tick();
+      if (code.status == CodeStatus::kUnknown || code.promotion.empty()) {
+        result_.not_applied.push_back(
+            NotApplied{"", explain::kCodeInvalid, explain::code_invalid(code.code), code.code});
+        continue;
+      }
+      bool active = false;
+      for (const CompiledPromotion& promotion : promotions_) {
+        if (promotion.name == code.promotion) {
+          active = true;
+          break;
+        }
+      }
+      if (!active) {
+        result_.not_applied.push_back(
+            NotApplied{code.promotion, explain::kCodePromotionInactive,
+                       explain::code_promotion_inactive(code.code, code.promotion), code.code});
+      }
+    }
   }
 
   // Runs the tiers' conditions, picks the best qualifying tier and applies it.
-  void evaluate_tiers(const CompiledPromotion& promotion) {
+  void evaluate_tiers(const CompiledPromotion& promotion, const PromotionGate* gate,
+                      const CartCode* code) {
     const size_t tier_count = promotion.tiers.size();
     std::vector<bool> qualified(tier_count, false);
     std::optional<size_t> first_qualifying;
@@ -260,7 +355,10 @@ class Evaluation {
       return;
     }
     if (options_.explain) hint_better_tiers(promotion, qualified, best_outcome.total);
-    record(promotion, promotion.tiers[*best], best_outcome);
+    if (gate != nullptr && gate->cap) {
+      best_outcome.total = cap_discount(best_outcome.per_line, best_outcome.total, *gate->cap);
+    }
+    record(promotion, promotion.tiers[*best], best_outcome, code);
     if (promotion.exclusive) exclusive_applied_ = promotion.name;
   }
 
@@ -302,9 +400,10 @@ class Evaluation {
 
   // Records an applied tier: the order-level entry and each line's share.
   void record(const CompiledPromotion& promotion, const CompiledTier& tier,
-              const DiscountOutcome& outcome) {
+              const DiscountOutcome& outcome, const CartCode* code) {
     const size_t applied_index = result_.applied.size();
-    result_.applied.push_back(AppliedPromotion{promotion.name, tier.name, outcome.total});
+    result_.applied.push_back(AppliedPromotion{promotion.name, tier.name, outcome.total,
+                                               code != nullptr ? code->code : std::string()});
     for (size_t i = 0; i < outcome.per_line.size(); ++i) {
       const int64_t amount = outcome.per_line[i];
       if (amount == 0) continue;
@@ -316,11 +415,14 @@ class Evaluation {
     }
   }
 
-  // Adds a not_applied entry when explaining; `reason` is only built then.
+  // Adds a not_applied entry when explaining; `reason` is only built then. The entry names the
+  // promotion's first cart code, if the cart carries one.
   template <class ReasonFn>
   void not_applied(const CompiledPromotion& promotion, const char* code, ReasonFn reason) {
     if (!options_.explain) return;
-    result_.not_applied.push_back(NotApplied{promotion.name, code, reason()});
+    const CartCode* cart_code = any_code(promotion.name);
+    result_.not_applied.push_back(
+        NotApplied{promotion.name, code, reason(), cart_code != nullptr ? cart_code->code : ""});
   }
 
   const std::vector<CompiledPromotion>& promotions_;
@@ -339,7 +441,8 @@ struct RuleSet::Impl {
   std::shared_ptr<const SegmentSet> segments;
   std::vector<CompiledPromotion> promotions;  // in evaluation order
   PromotionIndex index;
-  rule::Dependencies dependencies;  // union over every rule of every tier
+  rule::Dependencies dependencies;     // union over every rule of every tier
+  std::vector<PromotionLimits> gated;  // promotions with limits or requires_code, in order
 };
 
 namespace {
@@ -388,6 +491,12 @@ RuleSet::RuleSet(std::vector<PromotionDefinition> definitions,
   for (const PromotionDefinition& definition : definitions) {
     impl_->promotions.push_back(compile_promotion(definition, impl_->segments.get()));
     entries.push_back(index_entry(impl_->promotions.back()));
+    if (definition.per_customer_limit || definition.total_limit || definition.budget ||
+        definition.requires_code) {
+      impl_->gated.push_back(PromotionLimits{definition.name, impl_->promotions.back().currency,
+                                             definition.per_customer_limit, definition.total_limit,
+                                             definition.budget, definition.requires_code});
+    }
     for (const CompiledTier& tier : impl_->promotions.back().tiers) {
       for_each_rule(tier, [&](const rule::Program& program) {
         merge_dependencies(impl_->dependencies, program.dependencies());
@@ -421,6 +530,10 @@ std::vector<std::pair<std::string, std::string>> RuleSet::users_of_segment(uint3
     }
   }
   return users;
+}
+
+const std::vector<PromotionLimits>& RuleSet::gated_promotions() const {
+  return impl_->gated;
 }
 
 const std::shared_ptr<const SegmentSet>& RuleSet::segments() const {

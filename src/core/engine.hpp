@@ -6,6 +6,7 @@
 #include "core/cart.hpp"
 #include "core/customer.hpp"
 #include "core/error.hpp"
+#include "core/redemption.hpp"
 #include "core/rule.hpp"
 #include "core/segments.hpp"
 
@@ -37,6 +38,12 @@ struct PromotionDefinition {
   std::optional<int64_t> starts_at;  // microseconds since the Unix epoch, inclusive
   std::optional<int64_t> ends_at;    // microseconds since the Unix epoch, exclusive
   std::vector<TierDefinition> tiers;
+  // Redemption limits (promo.promotions columns; nullopt = none) and code gating. Counters live
+  // outside the definition; the adapter turns them into EvalOptions::gates.
+  std::optional<int64_t> per_customer_limit;
+  std::optional<int64_t> total_limit;
+  std::optional<int64_t> budget;  // minor units of `currency`
+  bool requires_code = false;
 };
 
 // Checks one tier as the definition triggers do. Throws Error naming the field:
@@ -60,6 +67,7 @@ struct AppliedPromotion {
   std::string promotion;
   std::string tier;
   int64_t discount = 0;
+  std::string code;  // the cart code used for it (normalised), "" when none
 };
 
 struct LineDiscount {
@@ -78,10 +86,11 @@ struct ItemResult {
 };
 
 struct NotApplied {
-  std::string promotion;
+  std::string promotion;  // "" for a cart code that belongs to no promotion (JSON null)
   // currency_mismatch, not_started, ended, condition_failed, not_in_segment, ...
   std::string reason_code;
   std::string reason;  // words a support agent can read
+  std::string code;    // the cart code concerned, "" when none
 };
 
 struct Hint {
@@ -114,6 +123,14 @@ struct EvalOptions {
   const CustomerFacts* customer = nullptr;
   const SegmentMembership* segments = nullptr;
   const Calendar* calendar = nullptr;
+  // Limits, budgets and cart codes (null: no counters read and the cart's codes unknown, so a
+  // requires_code promotion is code_required). Decided order of reasons for a promotion: currency,
+  // time window, no tiers, excluded, then limit_reached / budget_exhausted, then codes
+  // (code_used_up, code_not_yours, code_required), then conditions. A budget cap smaller than the
+  // chosen tier's discount re-allocates the cap over that promotion's line discounts by largest
+  // remainder. Unknown cart codes become not_applied entries with no promotion (code_invalid),
+  // codes of promotions that are not active become promotion_inactive, after the promotions.
+  const RedemptionGates* gates = nullptr;
 };
 
 // An immutable, compiled set of promotions with its index. Built once per definition change and
@@ -138,6 +155,9 @@ class RuleSet {
   // (promotion, tier) pairs whose rules read segment `id`, in evaluation order; used to refuse
   // deleting or renaming a segment a promotion still needs.
   std::vector<std::pair<std::string, std::string>> users_of_segment(uint32_t id) const;
+  // Active promotions with a limit, a budget or requires_code, in evaluation order: the adapter
+  // reads counters and codes only when this is non-empty (or the cart carries codes).
+  const std::vector<PromotionLimits>& gated_promotions() const;
   // The catalogue in_segment() resolved against (may be null).
   const std::shared_ptr<const SegmentSet>& segments() const;
 

@@ -2,6 +2,7 @@
 #include "core/explain.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace promo::explain {
 namespace {
@@ -84,6 +85,45 @@ std::string nothing_to_discount(std::string_view tier, EmptyReason why) {
 
 std::string no_tiers() {
   return "promotion has no tiers";
+}
+
+std::string customer_limit_reached(int64_t limit) {
+  return "limit of " + std::to_string(limit) + " per customer reached";
+}
+
+std::string total_limit_reached(int64_t limit) {
+  return "total limit of " + std::to_string(limit) + " reached";
+}
+
+std::string budget_exhausted(int64_t budget, const Currency* currency) {
+  if (currency == nullptr) return "budget of " + std::to_string(budget) + " exhausted";
+  return "budget of " + format_major(budget, *currency) + " " + std::string(currency->code) +
+         " exhausted";
+}
+
+std::string code_required() {
+  return "needs a code";
+}
+
+std::string code_invalid(std::string_view code) {
+  return "code " + quoted(code) + " does not exist";
+}
+
+std::string code_used_up(std::string_view code) {
+  return "code " + quoted(code) + " is used up";
+}
+
+std::string code_not_yours(std::string_view code) {
+  return "code " + quoted(code) + " is assigned to another customer";
+}
+
+std::string own_referral_code() {
+  return "a referral code cannot be used by its owner";
+}
+
+std::string code_promotion_inactive(std::string_view code, std::string_view promotion) {
+  return "code " + quoted(code) + " is for promotion " + quoted(promotion) +
+         ", which is not active";
 }
 
 std::optional<std::string> join_needs(const std::optional<std::vector<rule::Need>>& needs) {

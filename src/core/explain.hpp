@@ -22,6 +22,14 @@ inline constexpr const char* kNotInSegment = "not_in_segment";
 inline constexpr const char* kExcluded = "excluded";
 inline constexpr const char* kNothingToDiscount = "nothing_to_discount";
 inline constexpr const char* kNoTiers = "no_tiers";
+// Redemption side: limits, budgets and codes.
+inline constexpr const char* kLimitReached = "limit_reached";
+inline constexpr const char* kBudgetExhausted = "budget_exhausted";
+inline constexpr const char* kCodeRequired = "code_required";
+inline constexpr const char* kCodeInvalid = "code_invalid";
+inline constexpr const char* kCodeUsedUp = "code_used_up";
+inline constexpr const char* kCodeNotYours = "code_not_yours";
+inline constexpr const char* kCodePromotionInactive = "promotion_inactive";
 
 // Microseconds since the Unix epoch as "2026-12-01 00:00:00 UTC" (proleptic Gregorian, works
 // for times before 1970 too; sub-second digits are dropped).
@@ -44,6 +52,25 @@ std::string exclusive_after(std::string_view first_applied);
 std::string nothing_to_discount(std::string_view tier, EmptyReason why);
 // "promotion has no tiers"
 std::string no_tiers();
+
+// "limit of 1 per customer reached"
+std::string customer_limit_reached(int64_t limit);
+// "total limit of 100 reached"
+std::string total_limit_reached(int64_t limit);
+// "budget of 500.00 USD exhausted" (the currency may be null: minor units, no code)
+std::string budget_exhausted(int64_t budget, const Currency* currency);
+// "needs a code"
+std::string code_required();
+// "code 'X' does not exist"
+std::string code_invalid(std::string_view code);
+// "code 'X' is used up"
+std::string code_used_up(std::string_view code);
+// "code 'X' is assigned to another customer"
+std::string code_not_yours(std::string_view code);
+// "a referral code cannot be used by its owner"
+std::string own_referral_code();
+// "code 'X' is for promotion 'p', which is not active"
+std::string code_promotion_inactive(std::string_view code, std::string_view promotion);
 
 // Needs joined with " and " ("subtotal 2500 short and add 1 unit matching sku = 'B'");
 // nullopt when `needs` is nullopt or empty (nothing the shopper can add).
