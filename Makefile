@@ -14,6 +14,7 @@ OBJS = $(PROMO_SOURCES:.cpp=.o)
 REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_input \
           definitions format_condition cache cancel segments
 REGRESS += segments_history segments_time segments_maintenance segments_tactics segments_views
+REGRESS += redeem
 REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.

@@ -19,6 +19,11 @@ CREATE TABLE promo.promotions (
   exclusive   boolean NOT NULL DEFAULT false,
   description text,
   created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  per_customer_limit integer CONSTRAINT "promotions.per_customer_limit must be positive"
+                     CHECK (per_customer_limit > 0),
+  total_limit bigint CONSTRAINT "promotions.total_limit must be positive" CHECK (total_limit > 0),
+  budget      bigint CONSTRAINT "promotions.budget must be positive" CHECK (budget > 0),
+  requires_code boolean NOT NULL DEFAULT false,
   CONSTRAINT promotions_window CHECK (ends_at > starts_at)
 );
 
@@ -47,6 +52,17 @@ COMMENT ON COLUMN promo.promotions.exclusive IS
   'later promotion does.';
 COMMENT ON COLUMN promo.promotions.description IS 'Free text for people; not evaluated.';
 COMMENT ON COLUMN promo.promotions.created_at IS 'When the promotion was created.';
+COMMENT ON COLUMN promo.promotions.per_customer_limit IS
+  'Live redemptions allowed per customer (promo.redeem); NULL = no limit. Reached: not_applied '
+  'limit_reached.';
+COMMENT ON COLUMN promo.promotions.total_limit IS
+  'Live redemptions allowed in total, counted exactly over promo.promotion_slots; NULL = none.';
+COMMENT ON COLUMN promo.promotions.budget IS
+  'Total discount the promotion may grant, minor units of its currency; NULL = none. The last '
+  'redemption gets what is left (re-allocated over its lines by largest remainder).';
+COMMENT ON COLUMN promo.promotions.requires_code IS
+  'Applies only when the cart carries one of its valid codes (promo.codes): code_required, '
+  'code_used_up, code_not_yours otherwise.';
 
 CREATE TABLE promo.tiers (
   id          bigint GENERATED ALWAYS AS IDENTITY,
@@ -627,6 +643,441 @@ COMMENT ON FUNCTION promo.untrack_events(regclass, boolean) IS
   'already mirrored are kept, or deleted with keep_events => false; returns how many were deleted.';
 
 -- ---------------------------------------------------------------------------------------------
+-- Redemptions, limits, codes
+-- ---------------------------------------------------------------------------------------------
+-- promo.redeem() records, in the caller's transaction, what promo.evaluate_cart() would apply.
+-- Counters are exact under concurrency:
+--   per customer: pg_advisory_xact_lock(1886547822, hashtext(customer_id)) serializes one
+--     customer's redemptions; the usage row is then read with a fresh snapshot and bumped by a
+--     guarded upsert (used < per_customer_limit).
+--   total_limit: split over N = min(16, total_limit) slot rows whose caps sum to the limit; a
+--     redemption takes one unit with a single guarded UPDATE (used < cap), starting at the
+--     customer's own slot, so unrelated customers rarely meet on one row.
+--   budget: one guarded row per budgeted promotion (used + amount <= budget); money cannot be
+--     split into slots without stranding remainders, so this row is the documented hot spot.
+-- Under REPEATABLE READ / SERIALIZABLE a counter changed by a concurrent transaction raises
+-- 40001 (retry), never an over-grant. Counter rows are kept in step with promo.promotions by a
+-- trigger; on Citus they are distributed by promotion, never part of a reference table.
+
+CREATE TABLE promo.orders (
+  order_id       text PRIMARY KEY
+                 CONSTRAINT "orders.order_id must not be empty" CHECK (order_id <> ''),
+  customer_id    text NOT NULL,
+  cart_digest    bytea NOT NULL,
+  result         jsonb,
+  redeemed_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  rolled_back_at timestamptz
+);
+COMMENT ON TABLE promo.orders IS
+  'One row per order_id given to promo.redeem(): the idempotency record. order_id is globally '
+  'unique (on Citus this is the small reference mapping from order id to customer).';
+COMMENT ON COLUMN promo.orders.order_id IS 'The shop''s order id, as given to promo.redeem().';
+COMMENT ON COLUMN promo.orders.customer_id IS 'Who redeemed.';
+COMMENT ON COLUMN promo.orders.cart_digest IS
+  'sha256 of the cart as jsonb text: a retry must send the same cart.';
+COMMENT ON COLUMN promo.orders.result IS 'The result returned by the first call, returned again.';
+COMMENT ON COLUMN promo.orders.redeemed_at IS 'Transaction time of the redemption.';
+COMMENT ON COLUMN promo.orders.rolled_back_at IS
+  'Set by promo.rollback_redemption(); the order id cannot be redeemed again.';
+
+CREATE TABLE promo.redemptions (
+  customer_id    text NOT NULL,
+  order_id       text NOT NULL,
+  promotion      text NOT NULL,
+  tier           text NOT NULL,
+  amount         bigint NOT NULL CHECK (amount >= 0),
+  code           text,
+  slot           integer,
+  counted_customer boolean NOT NULL DEFAULT false,
+  budgeted       boolean NOT NULL DEFAULT false,
+  redeemed_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  rolled_back_at timestamptz,
+  PRIMARY KEY (customer_id, order_id, promotion)
+);
+CREATE INDEX redemptions_promotion ON promo.redemptions (promotion) WHERE rolled_back_at IS NULL;
+COMMENT ON TABLE promo.redemptions IS
+  'One row per applied promotion of a redeemed order. Rolled back rows stay, with '
+  'rolled_back_at set; live rows are those where it is NULL.';
+COMMENT ON COLUMN promo.redemptions.customer_id IS 'Who redeemed.';
+COMMENT ON COLUMN promo.redemptions.order_id IS 'The order (promo.orders).';
+COMMENT ON COLUMN promo.redemptions.promotion IS 'The applied promotion (history: no foreign key).';
+COMMENT ON COLUMN promo.redemptions.tier IS 'The tier that applied.';
+COMMENT ON COLUMN promo.redemptions.amount IS 'Discount granted, minor units of the currency.';
+COMMENT ON COLUMN promo.redemptions.code IS 'The cart code used for it, NULL when none.';
+COMMENT ON COLUMN promo.redemptions.slot IS
+  'The promotion_slots slot that counted it (total_limit), NULL when the promotion has none.';
+COMMENT ON COLUMN promo.redemptions.counted_customer IS
+  'Whether it counted against per_customer_limit (promo.customer_usage).';
+COMMENT ON COLUMN promo.redemptions.budgeted IS 'Whether amount was taken from the budget.';
+COMMENT ON COLUMN promo.redemptions.redeemed_at IS 'Transaction time of the redemption.';
+COMMENT ON COLUMN promo.redemptions.rolled_back_at IS 'Set by promo.rollback_redemption().';
+
+CREATE TABLE promo.customer_usage (
+  customer_id text NOT NULL,
+  promotion   text NOT NULL
+              REFERENCES promo.promotions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+  used        integer NOT NULL DEFAULT 0 CHECK (used >= 0),
+  PRIMARY KEY (customer_id, promotion)
+);
+COMMENT ON TABLE promo.customer_usage IS
+  'Live redemptions per customer of promotions with a per_customer_limit.';
+COMMENT ON COLUMN promo.customer_usage.customer_id IS 'Customer.';
+COMMENT ON COLUMN promo.customer_usage.promotion IS 'Promotion.';
+COMMENT ON COLUMN promo.customer_usage.used IS 'Live (not rolled back) redemptions.';
+
+CREATE TABLE promo.promotion_slots (
+  promotion text NOT NULL
+            REFERENCES promo.promotions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+  slot      integer NOT NULL CHECK (slot >= 0 AND slot < 16),
+  cap       bigint NOT NULL CHECK (cap >= 0),
+  used      bigint NOT NULL DEFAULT 0 CHECK (used >= 0),
+  PRIMARY KEY (promotion, slot)
+);
+COMMENT ON TABLE promo.promotion_slots IS
+  'The total_limit of a promotion split over min(16, total_limit) rows whose caps sum to it; '
+  'the sum of used is the number of live redemptions. Maintained by a trigger on '
+  'promo.promotions.';
+COMMENT ON COLUMN promo.promotion_slots.promotion IS 'Promotion.';
+COMMENT ON COLUMN promo.promotion_slots.slot IS 'Slot number, 0..15.';
+COMMENT ON COLUMN promo.promotion_slots.cap IS 'Redemptions this slot may count.';
+COMMENT ON COLUMN promo.promotion_slots.used IS 'Redemptions counted here.';
+
+CREATE TABLE promo.promotion_budget (
+  promotion text PRIMARY KEY
+            REFERENCES promo.promotions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+  budget    bigint NOT NULL CHECK (budget > 0),
+  used      bigint NOT NULL DEFAULT 0 CHECK (used >= 0)
+);
+COMMENT ON TABLE promo.promotion_budget IS
+  'Money granted by a budgeted promotion (minor units). One row per promotion, maintained by '
+  'a trigger on promo.promotions.';
+COMMENT ON COLUMN promo.promotion_budget.promotion IS 'Promotion.';
+COMMENT ON COLUMN promo.promotion_budget.budget IS 'Copy of promo.promotions.budget.';
+COMMENT ON COLUMN promo.promotion_budget.used IS 'Discount granted by live redemptions.';
+
+CREATE TABLE promo.codes (
+  code              text PRIMARY KEY
+                    CONSTRAINT "codes.code must be upper-case letters, digits, - or _"
+                    CHECK (code ~ '^[A-Z0-9_-]+$' AND pg_catalog.length(code) <= 64),
+  promotion         text NOT NULL
+                    REFERENCES promo.promotions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+  customer_id       text,
+  owner_customer_id text,
+  kind              text NOT NULL DEFAULT 'coupon' CHECK (kind IN ('coupon', 'referral')),
+  max_uses          integer CHECK (max_uses > 0),
+  uses              integer NOT NULL DEFAULT 0 CHECK (uses >= 0),
+  created_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  CONSTRAINT "codes: a referral code has an owner" CHECK ((kind = 'referral') = (owner_customer_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX codes_referral_owner ON promo.codes (owner_customer_id, promotion)
+  WHERE kind = 'referral';
+COMMENT ON TABLE promo.codes IS
+  'Coupon and referral codes. Cart codes are trimmed and upper-cased before lookup, so codes '
+  'are stored upper-case. A requires_code promotion applies only with one of its valid codes.';
+COMMENT ON COLUMN promo.codes.code IS 'The code: A-Z, 0-9, - and _, at most 64 characters.';
+COMMENT ON COLUMN promo.codes.promotion IS 'The promotion it unlocks.';
+COMMENT ON COLUMN promo.codes.customer_id IS 'The only customer who may use it; NULL = anyone.';
+COMMENT ON COLUMN promo.codes.owner_customer_id IS
+  'Referral codes: the referrer, who gets a referral_completed event and may not use it.';
+COMMENT ON COLUMN promo.codes.kind IS 'coupon or referral.';
+COMMENT ON COLUMN promo.codes.max_uses IS
+  'Redemptions allowed; NULL = unlimited (generated coupons default to 1).';
+COMMENT ON COLUMN promo.codes.uses IS 'Live redemptions with this code.';
+COMMENT ON COLUMN promo.codes.created_at IS 'When the code was created.';
+
+CREATE FUNCTION promo.sync_promotion_counters() RETURNS trigger
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  slot_count integer;
+  total_used bigint;
+  left_over bigint;
+  slot_cap bigint;
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.total_limit IS DISTINCT FROM OLD.total_limit THEN
+    -- Wait for in-flight redemptions of every slot, then re-split the live count.
+    SELECT COALESCE(sum(s.used), 0) INTO total_used
+      FROM (SELECT used FROM promo.promotion_slots
+             WHERE promotion = NEW.name FOR UPDATE) s;
+    DELETE FROM promo.promotion_slots WHERE promotion = NEW.name;
+    IF NEW.total_limit IS NOT NULL THEN
+      slot_count := LEAST(16, NEW.total_limit)::integer;
+      left_over := total_used;
+      FOR i IN 0 .. slot_count - 1 LOOP
+        slot_cap := NEW.total_limit / slot_count
+                    + CASE WHEN i < NEW.total_limit % slot_count THEN 1 ELSE 0 END;
+        INSERT INTO promo.promotion_slots (promotion, slot, cap, used)
+          VALUES (NEW.name, i, slot_cap,
+                  CASE WHEN i = slot_count - 1 THEN left_over ELSE LEAST(slot_cap, left_over) END);
+        left_over := left_over - LEAST(slot_cap, left_over);
+      END LOOP;
+    END IF;
+  END IF;
+  IF TG_OP = 'INSERT' OR NEW.budget IS DISTINCT FROM OLD.budget THEN
+    IF NEW.budget IS NULL THEN
+      DELETE FROM promo.promotion_budget WHERE promotion = NEW.name;
+    ELSE
+      INSERT INTO promo.promotion_budget (promotion, budget) VALUES (NEW.name, NEW.budget)
+        ON CONFLICT (promotion) DO UPDATE SET budget = EXCLUDED.budget;
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION promo.sync_promotion_counters() IS
+  'Trigger: keeps promo.promotion_slots and promo.promotion_budget in step with total_limit and '
+  'budget. A total_limit change locks the slots (waiting for in-flight redemptions) and '
+  're-splits the live count over the new caps (any excess stays on the last slot, so the sum '
+  'still equals the live redemptions and nothing more is granted).';
+
+CREATE TRIGGER sync_promotion_counters
+  AFTER INSERT OR UPDATE OF total_limit, budget ON promo.promotions
+  FOR EACH ROW EXECUTE FUNCTION promo.sync_promotion_counters();
+
+CREATE FUNCTION promo.redeem(customer_id text, cart jsonb, order_id text,
+                             at timestamptz DEFAULT pg_catalog.now())
+  RETURNS jsonb
+  LANGUAGE C VOLATILE CALLED ON NULL INPUT
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_redeem';
+COMMENT ON FUNCTION promo.redeem(text, jsonb, text, timestamptz) IS
+  'Applies what promo.evaluate_cart() would at `at` and records it in the caller''s '
+  'transaction: one promo.redemptions row per applied promotion, counters, code uses, and '
+  'coupon_redeemed / referral_completed events. A promotion whose limit is reached or budget '
+  'spent is left out (not_applied limit_reached / budget_exhausted); a budget with less left '
+  'than the discount grants what is left. The same order_id again returns the first result and '
+  'records nothing; another cart or customer under it is ERROR 23505; a rolled back order_id '
+  'is ERROR 55000. customer_id, cart and order_id must not be NULL.';
+
+CREATE FUNCTION promo.rollback_redemption(order_id text)
+  RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE STRICT
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  order_row promo.orders%ROWTYPE;
+  released jsonb;
+  slot_row record;
+BEGIN
+  SELECT * INTO order_row FROM promo.orders o WHERE o.order_id = rollback_redemption.order_id
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'order ''%'' was never redeemed', rollback_redemption.order_id
+      USING ERRCODE = 'undefined_object';
+  END IF;
+  IF order_row.rolled_back_at IS NOT NULL THEN
+    RETURN jsonb_build_object('order_id', order_row.order_id, 'rolled_back', false,
+                              'rolled_back_at', order_row.rolled_back_at,
+                              'reason', 'already rolled back');
+  END IF;
+  -- The redeem lock of the customer: usage changes of one customer serialize.
+  PERFORM pg_advisory_xact_lock(1886547822, hashtext(order_row.customer_id));
+  UPDATE promo.orders o SET rolled_back_at = now() WHERE o.order_id = order_row.order_id;
+  WITH undone AS (
+    UPDATE promo.redemptions r SET rolled_back_at = now()
+     WHERE r.customer_id = order_row.customer_id AND r.order_id = order_row.order_id
+       AND r.rolled_back_at IS NULL
+    RETURNING r.promotion, r.tier, r.amount, r.code, r.slot, r.counted_customer, r.budgeted
+  ), usage AS (
+    UPDATE promo.customer_usage u SET used = u.used - 1
+      FROM undone
+     WHERE undone.counted_customer AND u.customer_id = order_row.customer_id
+       AND u.promotion = undone.promotion AND u.used > 0
+  ), budgets AS (
+    UPDATE promo.promotion_budget b SET used = GREATEST(b.used - undone.amount, 0)
+      FROM undone
+     WHERE undone.budgeted AND b.promotion = undone.promotion
+  ), codes AS (
+    UPDATE promo.codes c SET uses = c.uses - 1
+      FROM undone
+     WHERE c.code = undone.code AND c.uses > 0
+  )
+  SELECT COALESCE(jsonb_agg(jsonb_build_object('promotion', undone.promotion,
+                                               'tier', undone.tier,
+                                               'amount', undone.amount,
+                                               'code', undone.code)
+                            ORDER BY undone.promotion), '[]')
+    INTO released
+    FROM undone;
+  -- Slots: the recorded one, or (after a total_limit change re-split the counts) the highest
+  -- slot still counting.
+  FOR slot_row IN SELECT r.promotion, r.slot FROM promo.redemptions r
+                   WHERE r.customer_id = order_row.customer_id
+                     AND r.order_id = order_row.order_id AND r.slot IS NOT NULL LOOP
+    UPDATE promo.promotion_slots s SET used = s.used - 1
+     WHERE s.promotion = slot_row.promotion AND s.slot = slot_row.slot AND s.used > 0;
+    IF NOT FOUND THEN
+      UPDATE promo.promotion_slots s SET used = s.used - 1
+       WHERE s.promotion = slot_row.promotion
+         AND s.slot = (SELECT max(t.slot) FROM promo.promotion_slots t
+                        WHERE t.promotion = slot_row.promotion AND t.used > 0);
+    END IF;
+  END LOOP;
+  -- The events the redemption wrote; segment maintenance follows through the triggers.
+  DELETE FROM promo.events e
+   WHERE e.customer_id IN (SELECT order_row.customer_id
+                           UNION
+                           SELECT c.owner_customer_id FROM promo.codes c
+                             JOIN promo.redemptions r ON r.code = c.code
+                            WHERE r.customer_id = order_row.customer_id
+                              AND r.order_id = order_row.order_id
+                              AND c.owner_customer_id IS NOT NULL)
+     AND e.source = 'promo.redemptions' AND e.source_key = order_row.order_id;
+  RETURN jsonb_build_object('order_id', order_row.order_id, 'rolled_back', true,
+                            'released', released);
+END
+$$;
+COMMENT ON FUNCTION promo.rollback_redemption(text) IS
+  'Rolls back a redeemed order: marks the order and its redemptions rolled_back_at = now() '
+  '(kept, not deleted), gives back per-customer usage, total-limit slots, budget and code uses, '
+  'and deletes the coupon_redeemed / referral_completed events it wrote so segments follow. '
+  'Returns {"order_id", "rolled_back": true, "released": [{promotion, tier, amount, code}]}; a '
+  'second call returns {"rolled_back": false, "reason": "already rolled back"}. An unknown '
+  'order_id is ERROR 42704.';
+
+CREATE FUNCTION promo.random_codes(count integer, prefix text DEFAULT '', length integer DEFAULT 8)
+  RETURNS text[]
+  LANGUAGE C VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_random_codes';
+COMMENT ON FUNCTION promo.random_codes(integer, text, integer) IS
+  '`count` candidate codes: the normalised prefix followed by `length` (6..32) characters of '
+  '23456789ABCDEFGHJKLMNPQRSTUVWXYZ drawn from pg_strong_random (5 bits each, no bias). Not '
+  'stored; promo.generate_codes() inserts them.';
+
+CREATE FUNCTION promo.generate_codes(promotion text, count integer, prefix text DEFAULT '',
+                                     customer_id text DEFAULT NULL, length integer DEFAULT 8,
+                                     max_uses integer DEFAULT 1)
+  RETURNS TABLE (code text)
+  LANGUAGE plpgsql VOLATILE
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  wanted ALIAS FOR count;
+  inserted bigint := 0;
+  got bigint;
+  rounds integer := 0;
+BEGIN
+  IF promotion IS NULL OR wanted IS NULL OR prefix IS NULL OR length IS NULL THEN
+    RAISE EXCEPTION 'generate_codes: promotion, count, prefix and length must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF wanted < 0 OR wanted > 10000000 THEN
+    RAISE EXCEPTION 'generate_codes: count must be in 0..10000000, got %', wanted
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF max_uses IS NOT NULL AND max_uses <= 0 THEN
+    RAISE EXCEPTION 'generate_codes: max_uses must be positive or NULL, got %', max_uses
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM promo.promotions p WHERE p.name = generate_codes.promotion) THEN
+    RAISE EXCEPTION 'generate_codes: unknown promotion ''%''', promotion
+      USING ERRCODE = 'undefined_object';
+  END IF;
+  -- Insert, skip collisions (with existing codes, with each other, with concurrent callers),
+  -- and draw again for what was skipped.
+  WHILE inserted < wanted LOOP
+    rounds := rounds + 1;
+    IF rounds > 100 THEN
+      RAISE EXCEPTION 'generate_codes: too many collisions; use a longer length or prefix'
+        USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN QUERY
+      WITH fresh AS (
+        INSERT INTO promo.codes AS c (code, promotion, customer_id, kind, max_uses)
+        SELECT candidate, generate_codes.promotion, generate_codes.customer_id, 'coupon',
+               generate_codes.max_uses
+          FROM pg_catalog.unnest(promo.random_codes((wanted - inserted)::integer, prefix,
+                                                    length)) AS candidate
+        ON CONFLICT DO NOTHING
+        RETURNING c.code)
+      SELECT fresh.code FROM fresh;
+    GET DIAGNOSTICS got = ROW_COUNT;
+    inserted := inserted + got;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION promo.generate_codes(text, integer, text, text, integer, integer) IS
+  'Creates `count` unique, unguessable coupon codes for a promotion (prefix + `length` random '
+  'characters without look-alikes, from pg_strong_random), optionally assigned to one customer, '
+  'single-use unless max_uses says otherwise (NULL = unlimited), and returns them. Collisions, '
+  'also with concurrent callers, are skipped and drawn again.';
+
+CREATE FUNCTION promo.referral_code(customer_id text, promotion text)
+  RETURNS text
+  LANGUAGE plpgsql VOLATILE STRICT
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  found_code text;
+BEGIN
+  IF customer_id = '' THEN
+    RAISE EXCEPTION 'referral_code: customer_id must not be empty'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM promo.promotions p WHERE p.name = referral_code.promotion) THEN
+    RAISE EXCEPTION 'referral_code: unknown promotion ''%''', promotion
+      USING ERRCODE = 'undefined_object';
+  END IF;
+  LOOP
+    SELECT c.code INTO found_code FROM promo.codes c
+     WHERE c.owner_customer_id = referral_code.customer_id
+       AND c.promotion = referral_code.promotion AND c.kind = 'referral';
+    IF found_code IS NOT NULL THEN
+      RETURN found_code;
+    END IF;
+    -- A concurrent first call wins through the unique index; this one then reads its code.
+    INSERT INTO promo.codes AS c (code, promotion, owner_customer_id, kind, max_uses)
+    VALUES ((promo.random_codes(1, 'REF-', 8))[1], referral_code.promotion,
+            referral_code.customer_id, 'referral', NULL)
+    ON CONFLICT DO NOTHING
+    RETURNING c.code INTO found_code;
+    IF found_code IS NOT NULL THEN
+      RETURN found_code;
+    END IF;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION promo.referral_code(text, text) IS
+  'The customer''s own referral code for a promotion (REF- and 8 random characters), created '
+  'on the first call and the same ever after (race-safe). Anyone but its owner may use it, '
+  'without limit; each use writes referral_completed for the owner.';
+
+CREATE VIEW promo.promotion_stats AS
+SELECT p.name AS promotion,
+       COALESCE(r.redemptions, 0) AS redemptions,
+       COALESCE(r.customers, 0) AS customers,
+       COALESCE(r.discount, 0) AS discount,
+       CASE WHEN p.total_limit IS NULL THEN NULL
+            ELSE GREATEST(p.total_limit - COALESCE(
+                   (SELECT sum(s.used) FROM promo.promotion_slots s WHERE s.promotion = p.name),
+                   0), 0)::bigint END AS limit_left,
+       (SELECT GREATEST(b.budget - b.used, 0) FROM promo.promotion_budget b
+         WHERE b.promotion = p.name) AS budget_left
+  FROM promo.promotions p
+  LEFT JOIN (SELECT x.promotion, count(*) AS redemptions,
+                    count(DISTINCT x.customer_id) AS customers, sum(x.amount) AS discount
+               FROM promo.redemptions x
+              WHERE x.rolled_back_at IS NULL
+              GROUP BY x.promotion) r ON r.promotion = p.name;
+COMMENT ON VIEW promo.promotion_stats IS
+  'Per promotion, over live (not rolled back) redemptions: how many, by how many distinct '
+  'customers, the discount given (minor units), and what is left of total_limit and budget '
+  '(NULL when the promotion has none).';
+COMMENT ON COLUMN promo.promotion_stats.promotion IS 'Promotion.';
+COMMENT ON COLUMN promo.promotion_stats.redemptions IS 'Live redemptions.';
+COMMENT ON COLUMN promo.promotion_stats.customers IS 'Distinct customers among them.';
+COMMENT ON COLUMN promo.promotion_stats.discount IS 'Discount given, minor units.';
+COMMENT ON COLUMN promo.promotion_stats.limit_left IS 'total_limit minus live redemptions.';
+COMMENT ON COLUMN promo.promotion_stats.budget_left IS 'budget minus discount given.';
+
+-- ---------------------------------------------------------------------------------------------
 -- Views for BI
 -- ---------------------------------------------------------------------------------------------
 
@@ -691,6 +1142,7 @@ $roles$;
 GRANT USAGE ON SCHEMA promo TO promo_reader, promo_admin, promo_app;
 GRANT SELECT ON promo.segment_members, promo.segment_sizes, promo.customer_segments
   TO promo_reader;
+GRANT SELECT ON promo.redemptions, promo.promotion_stats TO promo_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA promo TO promo_admin;
 GRANT INSERT, UPDATE, DELETE ON promo.promotions, promo.tiers, promo.segments TO promo_admin;
 GRANT INSERT, DELETE ON promo.tracked_tables TO promo_admin;
@@ -701,3 +1153,18 @@ REVOKE ALL ON FUNCTION promo.track_events(regclass, name, text, name, name, name
                        promo.untrack_events(regclass, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION promo.track_events(regclass, name, text, name, name, name[]),
                           promo.untrack_events(regclass, boolean) TO promo_admin;
+-- Redemptions: redeem, rollback_redemption, generate_codes and referral_code are SECURITY
+-- DEFINER (they write counters the caller may not touch); evaluate_cart reads the counters and
+-- codes with the caller's rights.
+REVOKE ALL ON FUNCTION promo.redeem(text, jsonb, text, timestamptz),
+                       promo.rollback_redemption(text),
+                       promo.generate_codes(text, integer, text, text, integer, integer),
+                       promo.referral_code(text, text),
+                       promo.random_codes(integer, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION promo.redeem(text, jsonb, text, timestamptz),
+                          promo.rollback_redemption(text),
+                          promo.referral_code(text, text) TO promo_app;
+GRANT EXECUTE ON FUNCTION promo.generate_codes(text, integer, text, text, integer, integer),
+                          promo.referral_code(text, text) TO promo_admin;
+GRANT SELECT ON promo.customer_usage, promo.promotion_slots, promo.promotion_budget, promo.codes,
+                promo.orders, promo.redemptions TO promo_app;

@@ -50,6 +50,14 @@ struct DefinitionRow {
   const char* tier_name;
   const char* tier_condition;
   const char* tier_discount;
+  // Redemption limits (has_* false: NULL).
+  bool has_per_customer_limit;
+  int32 per_customer_limit;
+  bool has_total_limit;
+  int64 total_limit;
+  bool has_budget;
+  int64 budget;
+  bool requires_code;
 };
 
 struct DefinitionRows {
@@ -59,7 +67,8 @@ struct DefinitionRows {
 
 constexpr const char* kLoadQuery =
     "SELECT p.id, p.name, p.currency, p.priority, p.exclusive, p.starts_at, p.ends_at,"
-    "       t.name, t.condition, t.discount::pg_catalog.text"
+    "       t.name, t.condition, t.discount::pg_catalog.text,"
+    "       p.per_customer_limit, p.total_limit, p.budget, p.requires_code"
     "  FROM promo.promotions p"
     "  LEFT JOIN promo.tiers t ON t.promotion OPERATOR(pg_catalog.=) p.name"
     " WHERE p.active"
@@ -112,6 +121,13 @@ DefinitionRows fetch_definition_rows(MemoryContext target) {
     row.tier_name = copy_text_column(tuple, desc, 8, target);
     row.tier_condition = copy_text_column(tuple, desc, 9, target);
     row.tier_discount = copy_text_column(tuple, desc, 10, target);
+    row.per_customer_limit = DatumGetInt32(SPI_getbinval(tuple, desc, 11, &is_null));
+    row.has_per_customer_limit = !is_null;
+    row.total_limit = DatumGetInt64(SPI_getbinval(tuple, desc, 12, &is_null));
+    row.has_total_limit = !is_null;
+    row.budget = DatumGetInt64(SPI_getbinval(tuple, desc, 13, &is_null));
+    row.has_budget = !is_null;
+    row.requires_code = DatumGetBool(SPI_getbinval(tuple, desc, 14, &is_null));
   }
   PopActiveSnapshot();
   SPI_finish();
@@ -145,6 +161,10 @@ std::vector<promo::PromotionDefinition> build_definitions(const DefinitionRows& 
       promotion.sequence = row.id;
       promotion.starts_at = window_bound(row.has_starts_at, row.starts_at, true);
       promotion.ends_at = window_bound(row.has_ends_at, row.ends_at, false);
+      if (row.has_per_customer_limit) promotion.per_customer_limit = row.per_customer_limit;
+      if (row.has_total_limit) promotion.total_limit = row.total_limit;
+      if (row.has_budget) promotion.budget = row.budget;
+      promotion.requires_code = row.requires_code;
     }
     if (row.tier_name != nullptr) {
       definitions.back().tiers.push_back(promo::TierDefinition{

@@ -15,6 +15,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/jsonb_cart.hpp"
 #include "pg/jsonb_result.hpp"
+#include "pg/redemption_gates.hpp"
 #include "pg/timestamps.hpp"
 #include "pg/zone_calendar.hpp"
 
@@ -39,6 +40,11 @@ Datum evaluate_cart_body(const char* customer_id, Jsonb* cart_document, int64_t 
   if (rules->dependencies().time) {
     calendar = promo::pg::current_calendar();
     options.calendar = calendar.get();
+  }
+  // Limits, budgets and codes: read only when a promotion has them or the cart carries codes.
+  promo::RedemptionGates gates;
+  if (promo::pg::load_redemption_gates(*rules, customer_id, cart, false, gates)) {
+    options.gates = &gates;
   }
   promo::Result result = rules->evaluate(cart, options);
   return JsonbPGetDatum(promo::pg::result_to_jsonb(result));

@@ -1,0 +1,500 @@
+// promo.redeem(customer_id text, cart jsonb, order_id text, at timestamptz DEFAULT now())
+//   RETURNS jsonb
+//
+// Applies what evaluate_cart would at `at` and records it, in the caller's transaction:
+//  1. Claims order_id (INSERT ... ON CONFLICT DO NOTHING). A used order_id with the same
+//     customer and cart returns the stored result and records nothing; another customer or
+//     cart is ERROR 23505 naming the order; a rolled back order is ERROR 55000.
+//  2. Takes pg_advisory_xact_lock(kRedeemLockClass, hashtext(customer_id)): one customer's
+//     redemptions (and rollbacks) serialize, so per_customer_limit is exact.
+//  3. Reads counters and codes with a fresh snapshot (READ COMMITTED) and evaluates with them.
+//  4. Reserves, in evaluation order, with single guarded statements: customer usage (upsert,
+//     used < limit), one unit of a total_limit slot (used < cap, starting at the customer's
+//     slot), the granted amount of the budget (used + amount <= budget), one use of the code
+//     (uses < max_uses). A failed reservation (a race for the last unit) undoes this pass's
+//     reservations, blocks or caps that promotion (or marks the code used up) and evaluates
+//     again; the loop is bounded.
+//  5. Writes one promo.redemptions row per applied promotion, coupon_redeemed for the redeemer
+//     per code used and referral_completed for a referral code's owner (into promo.events, so
+//     segment maintenance runs as for any insert), and stores the result in promo.orders.
+// Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently raises 40001 from the
+// guarded statements: retry. The engine never sees PostgreSQL; SQL is parameterised only.
+#include "core/cart.hpp"
+#include "core/engine.hpp"
+#include "core/explain.hpp"
+#include "core/redemption.hpp"
+
+#include "pg/postgres_headers.hpp"
+
+#include "pg/customer_context.hpp"
+#include "pg/definition_cache.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/jsonb_cart.hpp"
+#include "pg/jsonb_result.hpp"
+#include "pg/redemption_gates.hpp"
+#include "pg/spi_support.hpp"
+#include "pg/timestamps.hpp"
+#include "pg/zone_calendar.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+}
+
+namespace {
+
+using promo::pg::pg_guard;
+
+constexpr int kSlotCount = 16;
+
+constexpr const char* kClaimOrder =
+    "INSERT INTO promo.orders (order_id, customer_id, cart_digest)"
+    " VALUES ($1, $2, pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')))"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING 1";
+constexpr const char* kExistingOrder =
+    "SELECT o.customer_id OPERATOR(pg_catalog.=) $2,"
+    "       o.cart_digest OPERATOR(pg_catalog.=)"
+    "         pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')),"
+    "       o.rolled_back_at IS NOT NULL, o.result"
+    "  FROM promo.orders o WHERE o.order_id OPERATOR(pg_catalog.=) $1";
+constexpr const char* kLockCustomer =
+    "SELECT pg_catalog.pg_advisory_xact_lock(1886547822, pg_catalog.hashtext($1))";
+constexpr const char* kTakeCustomer =
+    "INSERT INTO promo.customer_usage AS u (customer_id, promotion, used) VALUES ($1, $2, 1)"
+    " ON CONFLICT (customer_id, promotion) DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
+    " WHERE u.used OPERATOR(pg_catalog.<) $3 RETURNING u.used";
+constexpr const char* kGiveCustomer =
+    "UPDATE promo.customer_usage SET used = used OPERATOR(pg_catalog.-) 1"
+    " WHERE customer_id OPERATOR(pg_catalog.=) $1 AND promotion OPERATOR(pg_catalog.=) $2"
+    "   AND used OPERATOR(pg_catalog.>) 0";
+constexpr const char* kOpenSlots =
+    "SELECT s.slot FROM promo.promotion_slots s"
+    " WHERE s.promotion OPERATOR(pg_catalog.=) $1 AND s.used OPERATOR(pg_catalog.<) s.cap"
+    " ORDER BY (s.slot OPERATOR(pg_catalog.-) $2 OPERATOR(pg_catalog.+) 16)"
+    "          OPERATOR(pg_catalog.%) 16";
+constexpr const char* kTakeSlot =
+    "UPDATE promo.promotion_slots SET used = used OPERATOR(pg_catalog.+) 1"
+    " WHERE promotion OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2"
+    "   AND used OPERATOR(pg_catalog.<) cap RETURNING slot";
+constexpr const char* kGiveSlot =
+    "UPDATE promo.promotion_slots SET used = used OPERATOR(pg_catalog.-) 1"
+    " WHERE promotion OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2"
+    "   AND used OPERATOR(pg_catalog.>) 0";
+constexpr const char* kTakeBudget =
+    "UPDATE promo.promotion_budget SET used = used OPERATOR(pg_catalog.+) $2"
+    " WHERE promotion OPERATOR(pg_catalog.=) $1"
+    "   AND used OPERATOR(pg_catalog.+) $2 OPERATOR(pg_catalog.<=) budget RETURNING used";
+constexpr const char* kBudgetLeft =
+    "SELECT b.budget OPERATOR(pg_catalog.-) b.used FROM promo.promotion_budget b"
+    " WHERE b.promotion OPERATOR(pg_catalog.=) $1";
+constexpr const char* kGiveBudget =
+    "UPDATE promo.promotion_budget SET used = used OPERATOR(pg_catalog.-) $2"
+    " WHERE promotion OPERATOR(pg_catalog.=) $1";
+constexpr const char* kTakeCode =
+    "UPDATE promo.codes SET uses = uses OPERATOR(pg_catalog.+) 1"
+    " WHERE code OPERATOR(pg_catalog.=) $1"
+    "   AND (max_uses IS NULL OR uses OPERATOR(pg_catalog.<) max_uses) RETURNING 1";
+constexpr const char* kGiveCode =
+    "UPDATE promo.codes SET uses = uses OPERATOR(pg_catalog.-) 1"
+    " WHERE code OPERATOR(pg_catalog.=) $1 AND uses OPERATOR(pg_catalog.>) 0";
+constexpr const char* kInsertRedemption =
+    "INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
+    " counted_customer, budgeted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr const char* kInsertEvent =
+    "INSERT INTO promo.events (customer_id, type, occurred_at, properties, source, source_key)"
+    " VALUES ($1, $2, $3, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "   'code', $4, 'promotion', $5, 'order_id', $6, 'referred_customer_id', $7)),"
+    "   'promo.redemptions', $6)";
+constexpr const char* kStoreResult =
+    "UPDATE promo.orders SET result = $2 WHERE order_id OPERATOR(pg_catalog.=) $1";
+
+// A statement with its kept plan and argument types.
+struct Statement {
+  const char* query;
+  int argument_count;
+  Oid types[9];
+  SPIPlanPtr plan;
+};
+
+Statement claim_order{kClaimOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
+Statement existing_order{kExistingOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
+Statement lock_customer{kLockCustomer, 1, {TEXTOID}, nullptr};
+Statement take_customer{kTakeCustomer, 3, {TEXTOID, TEXTOID, INT4OID}, nullptr};
+Statement give_customer{kGiveCustomer, 2, {TEXTOID, TEXTOID}, nullptr};
+Statement open_slots{kOpenSlots, 2, {TEXTOID, INT4OID}, nullptr};
+Statement take_slot{kTakeSlot, 2, {TEXTOID, INT4OID}, nullptr};
+Statement give_slot{kGiveSlot, 2, {TEXTOID, INT4OID}, nullptr};
+Statement take_budget{kTakeBudget, 2, {TEXTOID, INT8OID}, nullptr};
+Statement budget_left{kBudgetLeft, 1, {TEXTOID}, nullptr};
+Statement give_budget{kGiveBudget, 2, {TEXTOID, INT8OID}, nullptr};
+Statement take_code{kTakeCode, 1, {TEXTOID}, nullptr};
+Statement give_code{kGiveCode, 1, {TEXTOID}, nullptr};
+Statement insert_redemption{
+    kInsertRedemption,
+    9,
+    {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID, BOOLOID},
+    nullptr};
+Statement insert_event{kInsertEvent,
+                       7,
+                       {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID},
+                       nullptr};
+Statement store_result{kStoreResult, 2, {TEXTOID, JSONBOID}, nullptr};
+
+// One argument: a value or SQL NULL.
+struct Argument {
+  Datum value;
+  bool is_null;
+};
+
+// A text datum (palloc'd) of `text`.
+Argument text_argument(std::string_view text) {
+  const char* data = text.data();
+  int length = static_cast<int>(text.size());
+  return Argument{
+      pg_guard([data, length] { return PointerGetDatum(cstring_to_text_with_len(data, length)); }),
+      false};
+}
+
+Argument optional_text_argument(const std::optional<std::string>& text) {
+  if (!text) return Argument{PointerGetDatum(nullptr), true};
+  return text_argument(*text);
+}
+
+// Runs `statement` with fresh snapshots (read_only = false) and returns the rows processed.
+uint64 run(Statement& statement, std::initializer_list<Argument> arguments, int expected) {
+  Statement* s = &statement;
+  pg_guard([s] { promo::pg::kept_plan(&s->plan, s->query, s->argument_count, s->types); });
+  Datum values[9];
+  char nulls[10] = {};
+  int i = 0;
+  for (const Argument& argument : arguments) {
+    values[i] = argument.value;
+    nulls[i] = argument.is_null ? 'n' : ' ';
+    ++i;
+  }
+  int status =
+      pg_guard([s, &values, &nulls] { return SPI_execute_plan(s->plan, values, nulls, false, 0); });
+  if (status != expected) {
+    throw promo::Error(
+        promo::sqlstate::kInternalError,
+        std::string("promo: redeem statement failed: ") + SPI_result_code_string(status));
+  }
+  return SPI_processed;
+}
+
+// What one pass reserved for one applied promotion, to record it or to undo it.
+struct Reservation {
+  std::string promotion;
+  bool counted_customer = false;
+  int32_t slot = -1;
+  int64_t budgeted = 0;
+  bool has_budget = false;
+  std::string code;
+};
+
+// The customer's preferred slot, so unrelated customers rarely meet on one slot row.
+int32_t home_slot(const std::string& customer_id) {
+  uint32 hash = hash_bytes(reinterpret_cast<const unsigned char*>(customer_id.data()),
+                           static_cast<int>(customer_id.size()));
+  return static_cast<int32_t>(hash % kSlotCount);
+}
+
+// The limits of `promotion`, or nullptr when it has none.
+const promo::PromotionLimits* limits_of(const promo::RuleSet& rules, std::string_view promotion) {
+  for (const promo::PromotionLimits& limits : rules.gated_promotions()) {
+    if (limits.name == promotion) return &limits;
+  }
+  return nullptr;
+}
+
+// Undoes the reservations of a pass (compensating guarded updates, same transaction).
+void undo(const std::string& customer_id, const std::vector<Reservation>& reservations) {
+  for (const Reservation& r : reservations) {
+    if (r.counted_customer) {
+      run(give_customer, {text_argument(customer_id), text_argument(r.promotion)}, SPI_OK_UPDATE);
+    }
+    if (r.slot >= 0) {
+      run(give_slot, {text_argument(r.promotion), Argument{Int32GetDatum(r.slot), false}},
+          SPI_OK_UPDATE);
+    }
+    if (r.has_budget) {
+      run(give_budget, {text_argument(r.promotion), Argument{Int64GetDatum(r.budgeted), false}},
+          SPI_OK_UPDATE);
+    }
+    if (!r.code.empty()) run(give_code, {text_argument(r.code)}, SPI_OK_UPDATE);
+  }
+}
+
+// Takes one unit of a total_limit slot; false when every slot is full.
+bool take_slot_unit(const std::string& customer_id, const std::string& promotion, int32_t* slot) {
+  uint64 count =
+      run(open_slots,
+          {text_argument(promotion), Argument{Int32GetDatum(home_slot(customer_id)), false}},
+          SPI_OK_SELECT);
+  std::vector<int32_t> candidates;
+  for (uint64 row = 0; row < count; ++row) {
+    bool is_null = false;
+    candidates.push_back(DatumGetInt32(promo::pg::result_value(row, 1, &is_null)));
+  }
+  promo::pg::free_result();
+  for (int32_t candidate : candidates) {
+    if (run(take_slot, {text_argument(promotion), Argument{Int32GetDatum(candidate), false}},
+            SPI_OK_UPDATE_RETURNING) == 1) {
+      *slot = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The budget left of `promotion`, read fresh (0 when its row is gone).
+int64_t fresh_budget_left(const std::string& promotion) {
+  uint64 count = run(budget_left, {text_argument(promotion)}, SPI_OK_SELECT);
+  int64_t left = 0;
+  if (count == 1) {
+    bool is_null = false;
+    Datum value = promo::pg::result_value(0, 1, &is_null);
+    if (!is_null) left = std::max<int64_t>(0, DatumGetInt64(value));
+  }
+  promo::pg::free_result();
+  return left;
+}
+
+// Reserves everything `result` grants, in order. On a failed reservation, undoes the pass,
+// adjusts `gates` so the next evaluation accounts for it, and returns false.
+bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
+             const promo::Result& result, promo::RedemptionGates& gates,
+             std::vector<Reservation>& reservations) {
+  reservations.clear();
+  for (const promo::AppliedPromotion& applied : result.applied) {
+    Reservation& r = reservations.emplace_back();
+    r.promotion = applied.promotion;
+    const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
+    std::string failure_code;
+    std::string failure_reason;
+    if (limits != nullptr && limits->per_customer_limit) {
+      int32 limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
+      if (run(take_customer,
+              {text_argument(customer_id), text_argument(applied.promotion),
+               Argument{Int32GetDatum(limit), false}},
+              SPI_OK_INSERT_RETURNING) == 1) {
+        r.counted_customer = true;
+      } else {
+        failure_code = promo::explain::kLimitReached;
+        failure_reason = promo::explain::customer_limit_reached(*limits->per_customer_limit);
+      }
+    }
+    if (failure_code.empty() && limits != nullptr && limits->total_limit) {
+      if (!take_slot_unit(customer_id, applied.promotion, &r.slot)) {
+        failure_code = promo::explain::kLimitReached;
+        failure_reason = promo::explain::total_limit_reached(*limits->total_limit);
+      }
+    }
+    if (failure_code.empty() && limits != nullptr && limits->budget && applied.discount > 0) {
+      if (run(take_budget,
+              {text_argument(applied.promotion), Argument{Int64GetDatum(applied.discount), false}},
+              SPI_OK_UPDATE_RETURNING) == 1) {
+        r.has_budget = true;
+        r.budgeted = applied.discount;
+      } else {
+        int64_t left = fresh_budget_left(applied.promotion);
+        undo(customer_id, reservations);
+        promo::PromotionGate& gate = gates.promotions[applied.promotion];
+        if (left <= 0) {
+          gate.blocked_code = promo::explain::kBudgetExhausted;
+          gate.blocked_reason = promo::explain::budget_exhausted(*limits->budget, limits->currency);
+        } else {
+          gate.cap = left;
+        }
+        return false;
+      }
+    }
+    if (failure_code.empty() && !applied.code.empty()) {
+      if (run(take_code, {text_argument(applied.code)}, SPI_OK_UPDATE_RETURNING) == 1) {
+        r.code = applied.code;
+      } else {
+        undo(customer_id, reservations);
+        for (promo::CartCode& code : gates.codes) {
+          if (code.code == applied.code) code.status = promo::CodeStatus::kUsedUp;
+        }
+        return false;
+      }
+    }
+    if (!failure_code.empty()) {
+      undo(customer_id, reservations);
+      promo::PromotionGate& gate = gates.promotions[applied.promotion];
+      gate.blocked_code = failure_code;
+      gate.blocked_reason = failure_reason;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Writes the redemption rows and the code events of a reserved result.
+void record(const std::string& customer_id, const std::string& order_id, int64_t at,
+            const promo::Result& result, const promo::RedemptionGates* gates,
+            const std::vector<Reservation>& reservations) {
+  for (size_t i = 0; i < result.applied.size(); ++i) {
+    const promo::AppliedPromotion& applied = result.applied[i];
+    const Reservation& r = reservations[i];
+    std::optional<std::string> code;
+    if (!applied.code.empty()) code = applied.code;
+    run(insert_redemption,
+        {text_argument(customer_id), text_argument(order_id), text_argument(applied.promotion),
+         text_argument(applied.tier), Argument{Int64GetDatum(applied.discount), false},
+         optional_text_argument(code), Argument{Int32GetDatum(r.slot), r.slot < 0},
+         Argument{BoolGetDatum(r.counted_customer), false},
+         Argument{BoolGetDatum(r.has_budget), false}},
+        SPI_OK_INSERT);
+    if (!code) continue;
+    Argument when{TimestampTzGetDatum(promo::pg::postgres_time(at)), false};
+    run(insert_event,
+        {text_argument(customer_id), text_argument("coupon_redeemed"), when, text_argument(*code),
+         text_argument(applied.promotion), text_argument(order_id),
+         Argument{PointerGetDatum(nullptr), true}},
+        SPI_OK_INSERT);
+    std::optional<std::string> owner;
+    if (gates != nullptr) {
+      for (const promo::CartCode& cart_code : gates->codes) {
+        if (cart_code.code == *code) owner = cart_code.owner_customer_id;
+      }
+    }
+    if (owner && *owner != customer_id) {
+      run(insert_event,
+          {text_argument(*owner), text_argument("referral_completed"), when, text_argument(*code),
+           text_argument(applied.promotion), text_argument(order_id), text_argument(customer_id)},
+          SPI_OK_INSERT);
+    }
+  }
+}
+
+// The stored result of an order_id already used, or an error naming the order.
+Datum replay_order(const std::string& customer_id, const std::string& order_id, Jsonb* cart) {
+  uint64 count = run(
+      existing_order,
+      {text_argument(order_id), text_argument(customer_id), Argument{JsonbPGetDatum(cart), false}},
+      SPI_OK_SELECT);
+  if (count != 1) {
+    throw promo::Error("40001", "order '" + order_id + "' is being redeemed concurrently", "",
+                       "retry the transaction");
+  }
+  bool is_null = false;
+  bool same_customer = DatumGetBool(promo::pg::result_value(0, 1, &is_null));
+  bool same_cart = DatumGetBool(promo::pg::result_value(0, 2, &is_null));
+  bool rolled_back = DatumGetBool(promo::pg::result_value(0, 3, &is_null));
+  Datum stored = promo::pg::result_value(0, 4, &is_null);
+  if (rolled_back) {
+    throw promo::Error("55000", "order '" + order_id + "' was rolled back",
+                       "a rolled back order cannot be redeemed again", "use a new order_id");
+  }
+  if (!same_customer) {
+    throw promo::Error("23505",
+                       "order '" + order_id + "' was already redeemed by another customer");
+  }
+  if (!same_cart) {
+    throw promo::Error("23505",
+                       "order '" + order_id + "' was already redeemed with a different cart");
+  }
+  if (is_null) {
+    throw promo::Error(promo::sqlstate::kInternalError, "order '" + order_id + "' has no result");
+  }
+  // Copy out of SPI memory into the caller's context.
+  return pg_guard([stored] { return SPI_datumTransfer(stored, false, -1); });
+}
+
+// The C++ body of promo.redeem (see the file comment).
+Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const std::string& order_id,
+                  int64_t at) {
+  promo::Cart cart = promo::pg::decode_jsonb_cart(cart_document);
+  pg_guard([] {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
+  });
+  if (run(claim_order,
+          {text_argument(order_id), text_argument(customer_id),
+           Argument{JsonbPGetDatum(cart_document), false}},
+          SPI_OK_INSERT_RETURNING) == 0) {
+    Datum stored = replay_order(customer_id, order_id, cart_document);
+    pg_guard([] { SPI_finish(); });
+    return stored;
+  }
+  run(lock_customer, {text_argument(customer_id)}, SPI_OK_SELECT);
+
+  std::shared_ptr<const promo::RuleSet> rules = promo::pg::current_rule_set();
+  promo::EvalOptions options;
+  options.at = at;
+  options.poll = &promo::pg::interrupts_pending;
+  promo::pg::CustomerContext customer;
+  promo::pg::load_customer_context(*rules, customer_id.c_str(), at, customer);
+  if (customer.loaded) {
+    options.customer = &customer.facts;
+    options.segments = &customer.membership;
+  }
+  std::shared_ptr<const promo::Calendar> calendar;
+  if (rules->dependencies().time) {
+    calendar = promo::pg::current_calendar();
+    options.calendar = calendar.get();
+  }
+  promo::RedemptionGates gates;
+  if (promo::pg::load_redemption_gates(*rules, customer_id.c_str(), cart, true, gates)) {
+    options.gates = &gates;
+  }
+  promo::Result result;
+  std::vector<Reservation> reservations;
+  // Each failed pass blocks or caps one promotion, or uses up one code; budgets drained by
+  // concurrent redemptions may cap the same promotion again, hence the margin.
+  const size_t max_passes = 2 * (rules->gated_promotions().size() + gates.codes.size()) + 2;
+  for (size_t pass = 0;; ++pass) {
+    if (pass == max_passes) {
+      throw promo::Error("40001", "could not reserve the promotions of order '" + order_id + "'",
+                         "the limits changed concurrently too often", "retry the transaction");
+    }
+    result = rules->evaluate(cart, options);
+    if (reserve(*rules, customer_id, result, gates, reservations)) break;
+    options.gates = &gates;
+  }
+  record(customer_id, order_id, at, result, options.gates, reservations);
+  Jsonb* document = promo::pg::result_to_jsonb(result);
+  run(store_result, {text_argument(order_id), Argument{JsonbPGetDatum(document), false}},
+      SPI_OK_UPDATE);
+  // The document lives in SPI memory: copy it to the caller's context before SPI_finish.
+  Datum returned =
+      pg_guard([document] { return SPI_datumTransfer(JsonbPGetDatum(document), false, -1); });
+  pg_guard([] { SPI_finish(); });
+  return returned;
+}
+
+}  // namespace
+
+PROMO_PG_FUNCTION(promo_redeem)
+
+// Entry point. Arguments are checked and read here, in C style, before any C++ object exists.
+Datum promo_redeem(PG_FUNCTION_ARGS) {
+  const char* names[4] = {"customer_id", "cart", "order_id", "at"};
+  for (int i = 0; i < 4; ++i) {
+    if (PG_ARGISNULL(i)) {
+      ereport(ERROR,
+              (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be null", names[i])));
+    }
+  }
+  const char* customer_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+  Jsonb* cart = PG_GETARG_JSONB_P(1);
+  const char* order_id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+  TimestampTz at = PG_GETARG_TIMESTAMPTZ(3);
+  if (customer_id[0] == '\0') {
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("customer_id must not be empty")));
+  }
+  if (order_id[0] == '\0') {
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("order_id must not be empty")));
+  }
+  std::optional<int64_t> at_micros = promo::pg::to_unix_micros(at);
+  if (!at_micros) {
+    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                    errmsg("at must be a finite timestamp, got %s", timestamptz_to_str(at))));
+  }
+  int64_t at_value = *at_micros;
+  return promo::pg::call_cpp(
+      [&] { return redeem_body(std::string(customer_id), cart, std::string(order_id), at_value); });
+}
