@@ -136,12 +136,81 @@ bool compare_dynamic(Cmp cmp, const Dynamic& a, const Dynamic& b) {
   return false;
 }
 
+// eval_string for the operands of a string comparison, with the hot cases inline: a has() or
+// amount() over the cart compares an item field with a constant for every line of every
+// candidate promotion.
+inline std::string_view string_operand(const Ir& ir, int index, const Env& env) {
+  const Node& n = ir.nodes[static_cast<size_t>(index)];
+  switch (n.op) {
+    case Op::kStringConst:
+      return n.text;
+    case Op::kSku:
+      return env.item->sku;
+    case Op::kCategory:
+      return env.item->category;
+    default:
+      return eval_string(ir, index, env);
+  }
+}
+
+// String equality with the usual mismatch decided inline: SKUs and category codes of equal
+// length mostly differ in their last character, so that is compared before the rest.
+inline bool same_text(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return a.back() == b.back() && std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0;
+}
+
+// A necessary condition of an item predicate that is tested without walking the tree: the
+// predicate is `sku = '...'` / `category = '...'` (either side) or an `and` whose first operand
+// is. has(), quantity() and amount() test it on every line first and evaluate the whole
+// predicate only on the lines that pass: most promotions are about one SKU or category, so
+// most lines of a cart fail right there. `field` is kBoolConst when there is no such filter.
+struct ItemKeyFilter {
+  Op field = Op::kBoolConst;
+  std::string_view text;
+};
+
+ItemKeyFilter key_filter(const Ir& ir, int predicate) {
+  const Node* n = &ir.nodes[static_cast<size_t>(predicate)];
+  if (n->op == Op::kAnd && !n->list.empty()) n = &ir.nodes[static_cast<size_t>(n->list.front())];
+  if (n->op != Op::kCompare || n->compare_as != CompareAs::kString || n->cmp != Cmp::kEq) {
+    return {};
+  }
+  const Node& a = ir.nodes[static_cast<size_t>(n->a)];
+  const Node& b = ir.nodes[static_cast<size_t>(n->b)];
+  const Node& field = a.op == Op::kStringConst ? b : a;
+  const Node& constant = a.op == Op::kStringConst ? a : b;
+  if (constant.op != Op::kStringConst || (field.op != Op::kSku && field.op != Op::kCategory)) {
+    return {};
+  }
+  return {field.op, constant.text};
+}
+
+// False when `item` certainly fails the predicate the filter was taken from.
+inline bool may_match(const ItemKeyFilter& filter, const CartItem& item) {
+  switch (filter.field) {
+    case Op::kSku:
+      return same_text(item.sku, filter.text);
+    case Op::kCategory:
+      return same_text(item.category, filter.text);
+    default:
+      return true;
+  }
+}
+
+bool compare_strings(Cmp cmp, std::string_view a, std::string_view b) {
+  if (cmp == Cmp::kEq) return same_text(a, b);
+  if (cmp == Cmp::kNe) return !same_text(a, b);
+  return apply(cmp, a, b);
+}
+
 bool eval_compare(const Ir& ir, const Node& n, const Env& env) {
   switch (n.compare_as) {
     case CompareAs::kInteger:
       return apply(n.cmp, eval_int(ir, n.a, env), eval_int(ir, n.b, env));
     case CompareAs::kString:
-      return apply(n.cmp, eval_string(ir, n.a, env), eval_string(ir, n.b, env));
+      return compare_strings(n.cmp, string_operand(ir, n.a, env), string_operand(ir, n.b, env));
     case CompareAs::kBool:
       return apply(n.cmp, eval_bool(ir, n.a, env), eval_bool(ir, n.b, env));
     case CompareAs::kDynamic:
@@ -297,11 +366,15 @@ bool eval_bool(const Ir& ir, int index, const Env& env) {
       return eval_compare(ir, n, env);
     case Op::kIn:
       return eval_membership(ir, n, env) != n.negated;
-    case Op::kHas:
+    case Op::kHas: {
+      const ItemKeyFilter filter = key_filter(ir, n.a);
       for (const CartItem& item : env.cart->items) {
-        if (eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) return true;
+        if (may_match(filter, item) && eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) {
+          return true;
+        }
       }
       return false;
+    }
     case Op::kInSegment: {
       const Facts* facts = env.facts;
       return facts && facts->segments &&
@@ -329,8 +402,9 @@ int64_t eval_int(const Ir& ir, int index, const Env& env) {
     case Op::kQuantityOf:
     case Op::kAmountOf: {
       int64_t sum = 0;
+      const ItemKeyFilter filter = key_filter(ir, n.a);
       for (const CartItem& item : env.cart->items) {
-        if (eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) {
+        if (may_match(filter, item) && eval_bool(ir, n.a, Env{env.cart, &item, env.facts})) {
           sum = saturating_add(sum, n.op == Op::kQuantityOf ? item.quantity : item.line_total);
         }
       }
