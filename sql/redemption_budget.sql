@@ -77,7 +77,8 @@ SELECT * FROM budget_state();
 
 -- A partial last discount of a percent discount: budget 1.00 for 50% off; c7's 50% of 150.00
 -- (A 3 x 10.00, B 1 x 120.00: 1500 + 6000 = 7500) is capped at 100: A 100*1500/7500 = 20,
--- B 100*6000/7500 = 80.
+-- B 100*6000/7500 = 80. budget-10 is exhausted; five: A 5% of 1480 = 74, B 5% of 5920 = 296.
+-- Discount 470, total 7030.
 INSERT INTO promo.promotions (name, currency, budget, priority) VALUES ('half', 'USD', 100, 10);
 INSERT INTO promo.tiers (promotion, name, discount) VALUES ('half', '50%', '{"percent_off": 50}');
 SELECT show_result(promo.redeem('c7',
@@ -89,6 +90,7 @@ SELECT promotion, redemptions, customers, discount, limit_left, budget_left
   FROM promo.promotion_stats ORDER BY promotion;
 
 -- budget must be positive.
+\set VERBOSITY terse
 INSERT INTO promo.promotions (name, currency, budget) VALUES ('zero', 'USD', 0);
 
 DROP FUNCTION budget_state();

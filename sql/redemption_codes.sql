@@ -23,7 +23,7 @@ CREATE FUNCTION code_of(l text) RETURNS text LANGUAGE sql AS $$
   SELECT code FROM labels WHERE label = l
 $$;
 -- Lines sorted by text: the position of code entries among not_applied is not part of the
--- contract.
+-- contract. Codes, also inside reasons, are shown by their labels.
 CREATE FUNCTION show_result(r jsonb) RETURNS SETOF text LANGUAGE sql AS $$
   SELECT line FROM (
     SELECT 1 AS part,
@@ -35,7 +35,9 @@ CREATE FUNCTION show_result(r jsonb) RETURNS SETOF text LANGUAGE sql AS $$
       FROM jsonb_array_elements(r->'applied') a
     UNION ALL
     SELECT 4, format('not_applied %s%s [%s]: %s', coalesce(x->>'promotion', '(none)'),
-                     ' code ' || label(x->>'code'), x->>'reason_code', x->>'reason')
+                     ' code ' || label(x->>'code'), x->>'reason_code',
+                     coalesce(replace(x->>'reason', x->>'code', label(x->>'code')),
+                              x->>'reason'))
       FROM jsonb_array_elements(r->'not_applied') x
   ) s ORDER BY part, line
 $$;

@@ -67,16 +67,21 @@ SELECT promo.redeem('alice', cart((SELECT code FROM my_codes WHERE n = 1)),
 SELECT state();
 SELECT promotion, redemptions, customers, discount, limit_left, budget_left
   FROM promo.promotion_stats;
--- rollback_redemption gives everything back; the rows stay, marked.
-SELECT promo.rollback_redemption('order-a1');
+-- rollback_redemption gives everything back (it answers with what it released); the rows
+-- stay, marked.
+SELECT r->>'rolled_back' AS rolled_back, r->>'reason' AS reason,
+       jsonb_array_length(r->'released') AS released, r->'released'->0->>'amount' AS amount
+  FROM promo.rollback_redemption('order-a1') r;
 SELECT state();
 SELECT order_id, rolled_back_at IS NOT NULL AS rolled_back FROM promo.orders;
 SELECT order_id, promotion, amount, rolled_back_at IS NOT NULL AS rolled_back
   FROM promo.redemptions;
 SELECT promotion, redemptions, customers, discount, limit_left, budget_left
   FROM promo.promotion_stats;
--- Twice: harmless, nothing changes.
-SELECT promo.rollback_redemption('order-a1');
+-- Twice: harmless (it answers that the order was already rolled back), nothing changes.
+SELECT r->>'rolled_back' AS rolled_back, r->>'reason' AS reason,
+       jsonb_array_length(r->'released') AS released, r->'released'->0->>'amount' AS amount
+  FROM promo.rollback_redemption('order-a1') r;
 SELECT state();
 -- The rolled-back order_id cannot be redeemed again.
 SELECT error_of($$SELECT promo.redeem('alice', cart((SELECT code FROM my_codes WHERE n = 1)),

@@ -56,7 +56,8 @@ SELECT show_result(promo.redeem('alice', cart(), order_id => 'order-1001',
 SELECT order_id, customer_id, promotion, tier, amount, code, rolled_back_at
   FROM promo.redemptions ORDER BY order_id, promotion;
 SELECT * FROM recorded('alice');
--- The shop records her order (11-19 12:01): she leaves the segment.
+-- The shop records her order (11-19 12:01): she leaves the segment. Her use being spent, the
+-- limit is what is reported (limits are checked before the conditions).
 INSERT INTO promo.events (customer_id, type, occurred_at)
   VALUES ('alice', 'order_placed', '2026-11-19 12:01+00');
 SELECT show_result(promo.evaluate_cart('alice', cart(), at => '2026-11-20 12:00+00'));

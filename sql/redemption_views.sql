@@ -67,6 +67,7 @@ SET ROLE promo_reader;
 SELECT promotion, redemptions, customers, discount, limit_left, budget_left
   FROM promo.promotion_stats ORDER BY promotion;
 SELECT count(*) AS redemptions FROM promo.redemptions;
+SELECT error_of($$SELECT count(*) FROM promo.orders$$);
 SELECT error_of($$DELETE FROM promo.redemptions$$);
 SELECT error_of($$UPDATE promo.customer_usage SET used = 0$$);
 SELECT error_of($$SELECT promo.rollback_redemption('o-1')$$);
