@@ -15,11 +15,14 @@ REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_inp
           definitions format_condition cache cancel segments
 REGRESS += segments_history segments_time segments_maintenance segments_tactics segments_views
 REGRESS += redeem
+REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollback \
+           redemption_budget redemption_codes redemption_views
 REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
 ISOLATION = definition_change
 ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race
+ISOLATION += redeem_same_customer redeem_total_limit redeem_vs_rollback redeem_limit_change
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
