@@ -355,7 +355,9 @@ FROM demo_result WHERE id = 201;
 -- amounts do not depend on when the demo runs.
 --
 -- Who is in which tactic, so that the tactics do not take from each other:
---   alice  customer since 2025-06-02: T1 only (abandons, comes back, orders)
+--   alice  customer since 2025-06-02: T1 only (abandons, redeems $10 at checkout, abandons
+--          again; come-back-10 redeemed without a code writes no coupon_redeemed event, so
+--          she never enters redeemed-this-month)
 --   bob    customer since 2025-09-17: T4 only (redeemed a coupon in November)
 --   carol  customer since 2026-02-11: T4 only (completed a referral on Fri 2026-11-27)
 --   dave   signs up Wed 2026-11-25:   T6 only
@@ -393,7 +395,8 @@ CREATE TEMP TABLE demo_story (
   at                timestamptz NOT NULL,
   basket            text NOT NULL REFERENCES demo_basket (name),
   expected_discount bigint NOT NULL, -- cents, worked out by hand (see the comment above it)
-  result            jsonb
+  result            jsonb,
+  call              text NOT NULL DEFAULT 'evaluate_cart'  -- or 'redeem' (at checkout)
 );
 
 -- "Tue 2026-11-24 09:05:00" (UTC; the weekday matters in this story).
@@ -404,7 +407,8 @@ CREATE FUNCTION pg_temp.instant(t timestamptz) RETURNS text
 -- Each evaluation as a row: the totals, what became of the section's promotion (the tier and
 -- amount it took, or its reason_code and reason), and what else applied.
 CREATE TEMP VIEW demo_story_totals AS
-  SELECT s.id, s.tactic, s.customer, pg_temp.instant(s.at) AS "when", b.description AS cart,
+  SELECT s.id, s.tactic, s.customer, s.call, pg_temp.instant(s.at) AS "when",
+         b.description AS cart,
          pg_temp.usd((s.result ->> 'subtotal')::bigint) AS subtotal,
          pg_temp.usd((s.result ->> 'discount')::bigint) AS discount,
          pg_temp.usd((s.result ->> 'total')::bigint) AS total,
@@ -426,10 +430,15 @@ CREATE TEMP VIEW demo_story_totals AS
   WHERE s.result IS NOT NULL;
 
 -- The story's customers start from nothing (running the demo again replays the same story).
--- Deleting their shop.orders rows also deletes the order_placed events mirrored from them.
+-- Deleting their shop.orders rows also deletes the order_placed events mirrored from them;
+-- their redemptions and orders in promo go too (their usage of come-back-10 went when
+-- t1_abandoned_cart.sql re-created the promotion; the DELETE makes sure).
 DELETE FROM shop.orders WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
 DELETE FROM promo.events WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
 DELETE FROM promo.customers WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
+DELETE FROM promo.redemptions WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
+DELETE FROM promo.orders WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
+DELETE FROM promo.customer_usage WHERE customer_id IN ('alice', 'bob', 'carol', 'dave');
 
 INSERT INTO promo.customers (customer_id, signed_up_at, attributes) VALUES
   ('alice', '2025-06-02 12:00+00', '{"country": "PL"}'),
@@ -474,10 +483,33 @@ SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "come-back-10", "also applied"
 FROM demo_story_totals WHERE id IN (502, 503) ORDER BY id;
 
-\echo 'Tue 2026-11-24 09:05: she pays 27.99. The shop writes the order into its own table,'
-\echo 'shop.orders, as it always does:'
+\echo 'Tue 2026-11-24 09:05: she checks out. In its order transaction the shop redeems the cart'
+\echo '(promo.redeem applies what evaluate_cart would at that instant and records it) and writes'
+\echo 'the order, at the total promo returned, into its own table, shop.orders, as it always does:'
+\echo '  SELECT promo.redeem(''alice'', <T-shirt + cable>, order_id => ''order-1001'','
+\echo '                      at => ''2026-11-24 09:05+00'');'
+\echo '  INSERT INTO shop.orders (order_id, customer_id, total, created_at)'
+\echo '    VALUES (''order-1001'', ''alice'', 2799, ''2026-11-24 09:05+00'');'
+BEGIN;
+-- The same $10 as evaluate_cart gave at 09:00 (658 + 342 = 1000); recorded: her one use of
+-- come-back-10 (per_customer_limit 1) is spent.
+INSERT INTO demo_story (id, tactic, promotion, customer, at, basket, expected_discount, result,
+                        call)
+  SELECT 504, 'T1', 'come-back-10', 'alice', t.at, b.name, 1000,
+         promo.redeem('alice', b.cart, order_id => 'order-1001', at => t.at), 'redeem'
+  FROM demo_basket b, (VALUES (timestamptz '2026-11-24 09:05+00')) AS t (at)
+  WHERE b.name = 'tee+cable';
 INSERT INTO shop.orders (order_id, customer_id, total, created_at)
-  VALUES ('order-1001', 'alice', 2799, '2026-11-24 09:05+00');
+  SELECT 'order-1001', 'alice', (result ->> 'total')::bigint, at FROM demo_story WHERE id = 504;
+COMMIT;
+SELECT call, "when", cart, subtotal, discount, total, expected, "as expected",
+       outcome AS "come-back-10"
+FROM demo_story_totals WHERE id = 504;
+\echo 'What promo recorded (promo.redemptions):'
+SELECT order_id, customer_id, promotion, tier, pg_temp.usd(amount) AS amount, code,
+       rolled_back_at
+FROM promo.redemptions WHERE customer_id = 'alice' ORDER BY order_id, promotion;
+\echo 'What the shop recorded (shop.orders):'
 SELECT order_id, customer_id, pg_temp.usd(total) AS total,
        pg_temp.instant(created_at) AS created_at
 FROM shop.orders WHERE customer_id = 'alice' ORDER BY created_at;
@@ -486,23 +518,50 @@ FROM shop.orders WHERE customer_id = 'alice' ORDER BY created_at;
 SELECT type, pg_temp.instant(occurred_at) AS occurred_at, properties, source, source_key
 FROM promo.events WHERE customer_id = 'alice' ORDER BY occurred_at, event_id;
 
-\echo 'Tue 2026-11-24 09:10: the same cart again: the offer is gone.'
+\echo 'Tue 2026-11-24 09:10: the same cart again: the offer is gone. Her one use is spent'
+\echo '(limit_reached: promo checks the limit before the condition), and she has also left'
+\echo 'abandoned-cart at 09:05 (the membership at the end of the story).'
 INSERT INTO demo_story VALUES
-  (504, 'T1', 'come-back-10', 'alice', '2026-11-24 09:10+00', 'tee+cable', 0, NULL);
+  -- Nothing off: limit_reached (and no longer in abandoned-cart).
+  (505, 'T1', 'come-back-10', 'alice', '2026-11-24 09:10+00', 'tee+cable', 0, NULL);
 UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
 FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
 SELECT "when", cart, subtotal, discount, total, expected, "as expected",
        outcome AS "come-back-10"
-FROM demo_story_totals WHERE id = 504;
--- "Once per customer" (a second abandonment must not give a second $10) is a per-customer
--- limit enforced at redemption; redemptions are not part of promo yet, so it is not shown.
+FROM demo_story_totals WHERE id = 505;
+
+\echo 'Thu 2026-11-26 18:00: she abandons a cart again and is back in abandoned-cart. But the $10'
+\echo 'is once per customer (per_customer_limit 1) and hers is used: on Friday neither'
+\echo 'evaluate_cart nor the checkout gives a second $10.'
+INSERT INTO promo.events (customer_id, type, occurred_at, properties)
+  VALUES ('alice', 'cart_abandoned', '2026-11-26 18:00+00', '{"cart_value": 3799}');
+INSERT INTO demo_story VALUES
+  -- In the segment again, but limit_reached: nothing off (3799 < 5000: no spend-more).
+  (506, 'T1', 'come-back-10', 'alice', '2026-11-27 10:00+00', 'tee+cable', 0, NULL);
+UPDATE demo_story s SET result = promo.evaluate_cart(s.customer, b.cart, at => s.at)
+FROM demo_basket b WHERE b.name = s.basket AND s.result IS NULL;
+BEGIN;
+-- The checkout: redeem leaves come-back-10 out for the same reason; she pays 37.99.
+INSERT INTO demo_story (id, tactic, promotion, customer, at, basket, expected_discount, result,
+                        call)
+  SELECT 507, 'T1', 'come-back-10', 'alice', t.at, b.name, 0,
+         promo.redeem('alice', b.cart, order_id => 'order-1002', at => t.at), 'redeem'
+  FROM demo_basket b, (VALUES (timestamptz '2026-11-27 10:05+00')) AS t (at)
+  WHERE b.name = 'tee+cable';
+INSERT INTO shop.orders (order_id, customer_id, total, created_at)
+  SELECT 'order-1002', 'alice', (result ->> 'total')::bigint, at FROM demo_story WHERE id = 507;
+COMMIT;
+SELECT call, "when", cart, subtotal, discount, total, expected, "as expected",
+       outcome AS "come-back-10"
+FROM demo_story_totals WHERE id IN (506, 507) ORDER BY id;
 
 \echo
 \echo '=============================================================================='
 \echo ' T4  loyal-15: 15% off for customers who redeemed a coupon this month or referred us'
 \echo '=============================================================================='
-\echo 'bob redeemed a coupon on Tue 2026-11-10 14:00 (coupons are redeemed elsewhere for now,'
-\echo 'so the shop records the event itself); carol completes a referral on Fri 2026-11-27 16:00:'
+\echo 'bob redeemed a coupon on Tue 2026-11-10 14:00 and carol completes a referral on'
+\echo 'Fri 2026-11-27 16:00. promo.redeem writes these events itself when a code is redeemed; here'
+\echo 'the shop writes them, as it would for coupons and referrals handled by another system:'
 \echo '  INSERT INTO promo.events (customer_id, type, occurred_at, properties) VALUES'
 \echo '    (''bob'', ''coupon_redeemed'', ''2026-11-10 14:00+00'', ''{"code": "AUTUMN-5"}''),'
 \echo '    (''carol'', ''referral_completed'', ''2026-11-27 16:00+00'', ''{"referred": "erin"}'');'
@@ -590,8 +649,8 @@ SELECT pg_temp.instant(t.at) AS "at",
        string_agg(m.customer_id, ', ' ORDER BY m.customer_id)
          FILTER (WHERE m.segment = 'new-this-week') AS "new-this-week"
 FROM (VALUES (timestamptz '2026-11-23 12:00+00'), ('2026-11-24 09:10+00'),
-             ('2026-11-25 12:00+00'), ('2026-11-28 12:00+00'), ('2026-11-30 00:00+00'),
-             ('2026-12-01 00:00+00')) AS t (at)
+             ('2026-11-25 12:00+00'), ('2026-11-26 20:00+00'), ('2026-11-28 12:00+00'),
+             ('2026-11-30 00:00+00'), ('2026-12-01 00:00+00')) AS t (at)
 LEFT JOIN promo.segment_membership m
   ON m.customer_id IN ('alice', 'bob', 'carol', 'dave')
  AND m.valid_from <= t.at AND t.at < m.valid_until

@@ -23,10 +23,11 @@
 --                   row's customer at the row's created_at, and deleting the row deletes the
 --                   event again.
 --
--- Once per customer: the article's "one per customer" halting rule is a per-customer limit,
--- enforced when the discount is redeemed. Redemptions are not part of promo yet, so for now a
--- second abandonment (after an order) puts the customer back in the segment and the $10 is
--- offered again; the limit comes with promo.redeem.
+-- Once per customer: the article's "one per customer" halting rule is per_customer_limit 1.
+-- At checkout the shop calls promo.redeem(customer, cart, order_id => ...) in its order
+-- transaction: it applies what evaluate_cart would and records the redemption. A customer who
+-- abandons a cart again later is back in the segment, but her one use is spent: come-back-10
+-- is then reported as not_applied with reason_code limit_reached, by evaluate_cart and redeem.
 --
 -- Load with:  psql -v ON_ERROR_STOP=1 -f examples/t1_abandoned_cart.sql
 -- Running it again replaces the promotion (and its tier) and the segment's definition; the
@@ -65,8 +66,8 @@ ON CONFLICT (name) DO UPDATE
 
 DELETE FROM promo.promotions WHERE name = 'come-back-10';
 
-INSERT INTO promo.promotions (name, currency, description)
-  VALUES ('come-back-10', 'USD', '$10 off for customers who abandoned their cart');
+INSERT INTO promo.promotions (name, currency, per_customer_limit, description)
+  VALUES ('come-back-10', 'USD', 1, '$10 off for customers who abandoned their cart, once');
 
 INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
   ('come-back-10', '$10 off', 'in_segment(''abandoned-cart'')', '{"amount_off": 1000}');
@@ -82,4 +83,5 @@ COMMIT;
 --     left goes to the larger remainder (the cable): 658 + 342 = 1000, total 2799
 --   after abandoning, 3 T-shirts             subtotal 7500 -> spend-more 5%: 375, then $10
 --     off what is left (7125): 1000; discount 1375, total 6125
---   after her order is in shop.orders         nothing: not in abandoned-cart any more
+--   redeemed at checkout, then her order is in shop.orders: nothing, not in abandoned-cart
+--   after abandoning a second time            nothing: limit_reached (1 per customer, used)

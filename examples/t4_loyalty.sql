@@ -15,9 +15,10 @@
 --   promotion 'loyal-15'           one tier: in either segment, 15% off every line (rounded to
 --                                  the cent per line, half a cent up).
 --
--- Where the events come from: promo.redeem will write coupon_redeemed and referral_completed
--- itself once redemptions are part of promo; until then (or when coupons are redeemed by
--- another system) the shop inserts them into promo.events like any other event.
+-- Where the events come from: promo.redeem writes coupon_redeemed for a customer who redeems a
+-- code, and referral_completed for the owner of a referral code someone else redeems. Coupons
+-- and referrals handled by another system are written by the shop into promo.events like any
+-- other event (as the demo does).
 --
 -- Load with:  psql -v ON_ERROR_STOP=1 -f examples/t4_loyalty.sql
 -- Running it again replaces the promotion (and its tier) and the segments' definitions.
