@@ -26,7 +26,7 @@ pg_version=15
 if [ "${1:-}" != --inside ]; then
   pg_virtualenv -t -v "$pg_version" bash "$here/redeem_crash.sh" --inside
   rc=$?
-  [ "$rc" = 0 ] || echo "FAIL (exit $rc)"
+  if [ "$rc" = 0 ]; then echo PASS; else echo "FAIL (exit $rc)"; fi
   exit "$rc"
 fi
 
@@ -114,4 +114,4 @@ check "crash recovery"
 echo "load: 3s on the recovered cluster"
 run_load 3 "$work/after.log" || { cat "$work/after.log"; fail "load after recovery failed"; }
 check "more load"
-echo PASS
+echo "all invariants held"

@@ -23,11 +23,11 @@ ALTER TABLE crash.codes ADD PRIMARY KEY (n);
 
 -- One checkout: customer c<customer> with a 100.00 cart carrying code number <code>, under a
 -- new order id.
-CREATE FUNCTION crash.redeem_one(customer int, code int) RETURNS jsonb LANGUAGE sql AS $$
-  SELECT promo.redeem('c' || customer,
+CREATE FUNCTION crash.redeem_one(customer_no int, code_no int) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT promo.redeem('c' || customer_no,
            jsonb_build_object('currency', 'USD',
              'items', '[{"sku": "A", "quantity": 1, "unit_price": 10000}]'::jsonb,
-             'codes', jsonb_build_array((SELECT c.code FROM crash.codes c WHERE c.n = code))),
+             'codes', jsonb_build_array((SELECT c.code FROM crash.codes c WHERE c.n = code_no))),
            'o-' || nextval('crash.order_seq'))
 $$;
 
