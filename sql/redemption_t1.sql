@@ -94,6 +94,19 @@ SELECT promotion, redemptions, customers, discount, limit_left, budget_left
   FROM promo.promotion_stats ORDER BY promotion;
 SELECT * FROM promo.verify_segments();
 
+-- A per-customer limit set after redemptions counts them: erin redeems thank-you (no limit
+-- yet), then the shop makes it once per customer: her next order gets thank-you [limit_reached].
+INSERT INTO promo.promotions (name, currency) VALUES ('thank-you', 'EUR');
+INSERT INTO promo.tiers (promotion, name, discount)
+  VALUES ('thank-you', '€1 off', '{"amount_off": 100}');
+SELECT show_result(promo.redeem('erin', '{"currency": "EUR", "items": [{"sku": "A", "quantity": 1,
+  "unit_price": 1000}]}', order_id => 'order-3001', at => '2026-11-23 12:00+00'));
+UPDATE promo.promotions SET per_customer_limit = 1 WHERE name = 'thank-you';
+SELECT show_result(promo.redeem('erin', '{"currency": "EUR", "items": [{"sku": "A", "quantity": 1,
+  "unit_price": 1000}]}', order_id => 'order-3002', at => '2026-11-23 13:00+00'));
+SELECT customer_id, count(*) AS live_redemptions FROM promo.redemptions
+ WHERE promotion = 'thank-you' AND rolled_back_at IS NULL GROUP BY customer_id;
+
 DROP FUNCTION recorded(text);
 DROP FUNCTION show_result(jsonb);
 DROP FUNCTION cart();
