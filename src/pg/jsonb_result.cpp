@@ -5,10 +5,10 @@
 // of memory (small_numeric.hpp) instead of one int64_to_numeric allocation each.
 //
 // {"currency", "subtotal", "discount", "total",
-//  "applied": [{"promotion", "tier", "discount"}],
+//  "applied": [{"promotion", "tier", "discount", "code" (when a cart code was used)}],
 //  "items": [{"index", "sku", "quantity", "unit_price", "discount", "total",
 //             "discounts": [{"promotion", "amount"}]}],
-//  "not_applied": [{"promotion", "reason_code", "reason"}],
+//  "not_applied": [{"promotion" (null for an unknown code), "reason_code", "reason", "code"}],
 //  "hints": [{"promotion", "tier", "missing"}]}
 //
 // Each object's keys are listed once, in a constexpr array checked at compile time to be in
@@ -46,7 +46,9 @@ PROMO_JSONB_KEYS(kItemKeys, "sku", "index", "total", "discount", "quantity", "di
                  "unit_price");
 PROMO_JSONB_KEYS(kShareKeys, "amount", "promotion");
 PROMO_JSONB_KEYS(kAppliedKeys, "tier", "discount", "promotion");
+PROMO_JSONB_KEYS(kAppliedCodeKeys, "code", "tier", "discount", "promotion");
 PROMO_JSONB_KEYS(kNotAppliedKeys, "reason", "promotion", "reason_code");
+PROMO_JSONB_KEYS(kNotAppliedCodeKeys, "code", "reason", "promotion", "reason_code");
 PROMO_JSONB_KEYS(kHintKeys, "tier", "missing", "promotion");
 
 #undef PROMO_JSONB_KEYS
@@ -165,7 +167,10 @@ Jsonb* build_result(const promo::Result& result) {
   JsonbValue* applied = builder.array(top[3].value, result.applied.size());
   for (size_t a = 0; a < result.applied.size(); ++a) {
     const promo::AppliedPromotion& entry = result.applied[a];
-    JsonbPair* pairs = builder.object(applied[a], kAppliedKeys);
+    const bool with_code = !entry.code.empty();
+    JsonbPair* pairs = with_code ? builder.object(applied[a], kAppliedCodeKeys)
+                                 : builder.object(applied[a], kAppliedKeys);
+    if (with_code) TreeBuilder::string((pairs++)->value, entry.code);
     TreeBuilder::string(pairs[0].value, entry.tier);
     builder.integer(pairs[1].value, entry.discount);
     TreeBuilder::string(pairs[2].value, entry.promotion);
@@ -182,9 +187,16 @@ Jsonb* build_result(const promo::Result& result) {
   JsonbValue* not_applied = builder.array(top[7].value, result.not_applied.size());
   for (size_t n = 0; n < result.not_applied.size(); ++n) {
     const promo::NotApplied& entry = result.not_applied[n];
-    JsonbPair* pairs = builder.object(not_applied[n], kNotAppliedKeys);
+    const bool with_code = !entry.code.empty();
+    JsonbPair* pairs = with_code ? builder.object(not_applied[n], kNotAppliedCodeKeys)
+                                 : builder.object(not_applied[n], kNotAppliedKeys);
+    if (with_code) TreeBuilder::string((pairs++)->value, entry.code);
     TreeBuilder::string(pairs[0].value, entry.reason);
-    TreeBuilder::string(pairs[1].value, entry.promotion);
+    if (entry.promotion.empty()) {  // a cart code of no promotion
+      TreeBuilder::null(pairs[1].value);
+    } else {
+      TreeBuilder::string(pairs[1].value, entry.promotion);
+    }
     TreeBuilder::string(pairs[2].value, entry.reason_code);
   }
 
