@@ -3,6 +3,7 @@
 # same thing without any check, and what one hot total_limit does to it.
 #
 #   make install && pg_virtualenv -t -v 15 bash bench/redeem.sh
+#   make install && pg_virtualenv -t -v 15 -o fsync=on bash bench/redeem.sh   # commits flushed
 #
 # For 1, 8 and 32 clients (pgbench -M prepared, same run, taking turns) it measures:
 #   plain     bench/redeem_plain.sql: INSERT an order row and its redemption row (one statement)
@@ -58,6 +59,8 @@ max_connections=$(sql_value "SHOW max_connections")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 server_version=$(sql_value "SHOW server_version")
 cores=$(nproc 2>/dev/null || echo '?')
+durability=$(sql_value "SELECT format('fsync %s, synchronous_commit %s',
+                          current_setting('fsync'), current_setting('synchronous_commit'))")
 echo "redeem benchmark: clients [$clients], ${bench_time}s per run, best of $repeat" \
   "(max_connections $max_connections)"
 
@@ -104,7 +107,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), PostgreSQL $server_version, $cores cores," \
     "pgbench -M prepared -n -T $bench_time (-j 2 from 2 clients on), best of $repeat, same host," \
-    "default server settings (synchronous_commit on)."
+    "$durability (pg_virtualenv sets fsync off; \`-o fsync=on\` for a durable run)."
   echo "Command: \`BENCH_TIME=$bench_time BENCH_REPEAT=$repeat BENCH_CLIENTS=\"$clients\"" \
     "bash bench/redeem.sh\`. Load average before: $load_before; after: $load_after."
   echo "$facts."
