@@ -17,12 +17,14 @@ REGRESS += segments_history segments_time segments_maintenance segments_tactics 
 REGRESS += redeem
 REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollback \
            redemption_budget redemption_codes redemption_views
+REGRESS += automation
 REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
 ISOLATION = definition_change
 ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race
 ISOLATION += redeem_same_customer redeem_total_limit redeem_vs_rollback redeem_limit_change
+ISOLATION += run_due_concurrent run_due_outbox_claim
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
