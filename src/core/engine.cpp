@@ -441,8 +441,9 @@ struct RuleSet::Impl {
   std::shared_ptr<const SegmentSet> segments;
   std::vector<CompiledPromotion> promotions;  // in evaluation order
   PromotionIndex index;
-  rule::Dependencies dependencies;     // union over every rule of every tier
-  std::vector<PromotionLimits> gated;  // promotions with limits or requires_code, in order
+  rule::Dependencies dependencies;            // union over every rule of every tier
+  std::vector<PromotionLimits> gated;         // promotions with limits or requires_code, in order
+  std::vector<CataloguePromotion> catalogue;  // views of `promotions`, same order
 };
 
 namespace {
@@ -505,6 +506,22 @@ RuleSet::RuleSet(std::vector<PromotionDefinition> definitions,
   }
   normalize(impl_->dependencies);
   impl_->index = PromotionIndex(entries);
+  // Views for callers that walk the promotions; `promotions` no longer changes from here on.
+  for (size_t i = 0; i < impl_->promotions.size(); ++i) {
+    const CompiledPromotion& compiled = impl_->promotions[i];
+    CataloguePromotion view{compiled.name,    compiled.currency,      compiled.starts_at,
+                            compiled.ends_at, compiled.requires_code, {}};
+    for (size_t t = 0; t < compiled.tiers.size(); ++t) {
+      view.tiers.push_back(CatalogueTier{compiled.tiers[t].name,
+                                         definitions[i].tiers[t].discount_json,
+                                         compiled.tiers[t].condition, &compiled.tiers[t].discount});
+    }
+    impl_->catalogue.push_back(std::move(view));
+  }
+}
+
+const std::vector<CataloguePromotion>& RuleSet::catalogue() const {
+  return impl_->catalogue;
 }
 
 RuleSet::~RuleSet() = default;

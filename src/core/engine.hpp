@@ -20,6 +20,8 @@
 
 namespace promo {
 
+struct Discount;  // core/discount.hpp
+
 // A tier as stored in promo.tiers.
 struct TierDefinition {
   std::string name;
@@ -133,6 +135,24 @@ struct EvalOptions {
   const RedemptionGates* gates = nullptr;
 };
 
+// One compiled tier as callers that walk the catalogue see it (promo.qualifications).
+struct CatalogueTier {
+  std::string name;
+  std::string discount_json;  // as defined
+  std::shared_ptr<const rule::Program> condition;
+  const Discount* discount = nullptr;  // owned by the RuleSet
+};
+
+// One active promotion, compiled, in evaluation order.
+struct CataloguePromotion {
+  std::string name;
+  const Currency* currency = nullptr;
+  std::optional<int64_t> starts_at;
+  std::optional<int64_t> ends_at;
+  bool requires_code = false;
+  std::vector<CatalogueTier> tiers;
+};
+
 // An immutable, compiled set of promotions with its index. Built once per definition change and
 // shared (shared_ptr) by every evaluation until the next change.
 class RuleSet {
@@ -158,6 +178,8 @@ class RuleSet {
   // Active promotions with a limit, a budget or requires_code, in evaluation order: the adapter
   // reads counters and codes only when this is non-empty (or the cart carries codes).
   const std::vector<PromotionLimits>& gated_promotions() const;
+  // Every promotion with its compiled tiers, in evaluation order (priority DESC, sequence ASC).
+  const std::vector<CataloguePromotion>& catalogue() const;
   // The catalogue in_segment() resolved against (may be null).
   const std::shared_ptr<const SegmentSet>& segments() const;
 

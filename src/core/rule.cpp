@@ -7,6 +7,7 @@
 #include "core/rule_index.hpp"
 #include "core/rule_parser.hpp"
 #include "core/rule_printer.hpp"
+#include "core/rule_split.hpp"
 #include "core/rule_time.hpp"
 
 namespace promo::rule {
@@ -47,6 +48,16 @@ class CompiledProgram final : public Program {
   std::optional<std::vector<Need>> missing(const Facts& facts) const override {
     cart_of(facts, Context::kCondition);
     return rule::missing(ir_, facts);
+  }
+
+  bool customer_holds(const Facts& facts) const override {
+    require(Context::kCondition);
+    return eval_customer_side(ir_, ir_.root, facts) != Truth::kFalse;
+  }
+
+  std::vector<Need> cart_needs(const Facts& facts) const override {
+    require(Context::kCondition);
+    return rule::cart_needs(ir_, facts);
   }
 
   const Dependencies& dependencies() const override { return dependencies_; }

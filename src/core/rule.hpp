@@ -105,6 +105,19 @@ class Program {
   // history, customer fields) are never reachable by adding to the cart.
   virtual std::optional<std::vector<Need>> missing(const Facts& facts) const = 0;
 
+  // kCondition only; the split of the condition into its customer side (segments, customer
+  // fields, history, time) and its cart side (cart and item names), for and/or/not.
+  // customer_holds: whether some cart could make the condition true for this customer, i.e. the
+  // condition evaluated with every cart part unknown (three-valued) is not definitely false.
+  // facts.cart is not read (may be null).
+  virtual bool customer_holds(const Facts& facts) const = 0;
+  // cart_needs, when customer_holds: the cart-side parts still unmet, conjunctive. Without a
+  // cart (facts.cart null) every cart part as written ("subtotal >= 50.00"); with a cart only
+  // the unmet ones, in hint words when adding can meet them ("subtotal 2500 short"). A mixed
+  // `or` whose customer-side alternative is true needs nothing ([]); otherwise the cart
+  // alternatives joined with " or " (see rule_split.cpp for the exact wording).
+  virtual std::vector<Need> cart_needs(const Facts& facts) const = 0;
+
   virtual const Dependencies& dependencies() const = 0;
 
   // kSegment and kCondition: appends a superset of the instants at which eval_condition may
