@@ -203,6 +203,25 @@ run_crash_tests() {
   record crash "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
 }
 
+# Runs each scheduling test (test/cron/*.sh: a real pg_cron schedule of promo.run_due() fires,
+# in its own throwaway cluster with pg_cron preloaded; exit 0 and a last line PASS when it
+# holds). Each script counts as one test.
+run_cron_tests() {
+  local script name passed=0 failed=0 failed_names=""
+  for script in "$PROMO_ROOT"/test/cron/*.sh; do
+    [ -e "$script" ] || continue
+    name=$(basename "$script" .sh)
+    if run_logged "$LOG_DIR/cron-$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
+      [ "$(tail -n 1 "$LOG_DIR/cron-$name.log")" = PASS ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      failed_names+=" $name"
+    fi
+  done
+  record cron "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
+}
+
 # Prints the per-suite table and the closing `N passed, N failed` line; returns 1 when anything
 # failed or nothing ran at all.
 summarize() {
@@ -271,6 +290,13 @@ main() {
   section "crash test (kill -9 during a redeem load, own throwaway cluster)"
   if [ "$extension_ok" = 1 ]; then
     run_crash_tests
+  else
+    echo "skipped: the extension did not build (counted as the extension-build failure)"
+  fi
+
+  section "scheduling test (pg_cron runs promo.run_due(), own throwaway cluster)"
+  if [ "$extension_ok" = 1 ]; then
+    run_cron_tests
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
