@@ -836,6 +836,38 @@ CREATE TRIGGER sync_promotion_counters
   AFTER INSERT OR UPDATE OF total_limit, budget ON promo.promotions
   FOR EACH ROW EXECUTE FUNCTION promo.sync_promotion_counters();
 
+CREATE FUNCTION promo.merge_counter_row() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  -- pg_restore loads promo.promotions first, whose trigger above creates the counter rows with
+  -- nothing used; the dumped rows then arrive here and carry the counts. Merge instead of
+  -- failing on the key: the cap or budget of the incoming row, the larger used.
+  IF TG_TABLE_NAME = 'promotion_slots' THEN
+    UPDATE promo.promotion_slots s SET cap = NEW.cap, used = GREATEST(s.used, NEW.used)
+     WHERE s.promotion = NEW.promotion AND s.slot = NEW.slot;
+  ELSE
+    UPDATE promo.promotion_budget b SET budget = NEW.budget, used = GREATEST(b.used, NEW.used)
+     WHERE b.promotion = NEW.promotion;
+  END IF;
+  IF FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION promo.merge_counter_row() IS
+  'Trigger (BEFORE INSERT on promo.promotion_slots and promo.promotion_budget): an insert for a '
+  'counter row that already exists updates it (cap or budget from the new row, the larger '
+  'used) instead of failing, so pg_restore keeps the dumped counts although restoring '
+  'promo.promotions has already created the rows.';
+
+CREATE TRIGGER merge_counter_row BEFORE INSERT ON promo.promotion_slots
+  FOR EACH ROW EXECUTE FUNCTION promo.merge_counter_row();
+CREATE TRIGGER merge_counter_row BEFORE INSERT ON promo.promotion_budget
+  FOR EACH ROW EXECUTE FUNCTION promo.merge_counter_row();
+
 CREATE FUNCTION promo.redeem(customer_id text, cart jsonb, order_id text,
                              at timestamptz DEFAULT pg_catalog.now())
   RETURNS jsonb
@@ -1168,6 +1200,36 @@ GRANT EXECUTE ON FUNCTION promo.generate_codes(text, integer, text, text, intege
                           promo.referral_code(text, text) TO promo_admin;
 GRANT SELECT ON promo.customer_usage, promo.promotion_slots, promo.promotion_budget, promo.codes,
                 promo.orders, promo.redemptions TO promo_app;
+
+-- ---------------------------------------------------------------------------------------------
+-- Backup: what pg_dump saves
+-- ---------------------------------------------------------------------------------------------
+-- The tables are members of the extension, so pg_dump would save only CREATE EXTENSION promo.
+-- Registering them with pg_extension_config_dump makes pg_dump save their rows too (and the
+-- identity sequences' positions, so ids continue after a restore). pg_restore loads the rows
+-- with promo's triggers active, in pg_dump's order (by name, a table after those it references).
+-- segment_membership is registered with a filter that saves no rows: it follows from segments,
+-- customers and events, and promo's triggers recompute it while those are restored (in any
+-- order). promotion_slots and promotion_budget rows are created by the trigger on
+-- promo.promotions when its rows are restored; the dumped rows then merge into them
+-- (promo.merge_counter_row), keeping the counts. See docs/operations.md.
+SELECT pg_catalog.pg_extension_config_dump('promo.promotions', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.promotions_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.tiers', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.tiers_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.customers', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.events', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.events_event_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.segments', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.segments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.segment_membership', 'WHERE false');
+SELECT pg_catalog.pg_extension_config_dump('promo.tracked_tables', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.orders', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.redemptions', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.customer_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.promotion_slots', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.promotion_budget', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.codes', '');
 
 -- ---------------------------------------------------------------------------------------------
 -- Automation: reminders, the outbox, run_due(), scheduling
