@@ -7,11 +7,12 @@
 #   5. in ONE throwaway PostgreSQL 15 cluster (pg_virtualenv): pg_regress and isolation tests
 #      (make installcheck) and the libpqxx integration tests (ctest -L integration),
 #   6. runs the crash tests (test/crash/*_crash.sh, each in its own throwaway cluster),
-#   7. builds the libFuzzer targets with clang into build/fuzz and runs each for a bounded time.
+#   7. runs the operations tests (test/ops/*.sh: dump/restore and upgrade, own clusters),
+#   8. builds the libFuzzer targets with clang into build/fuzz and runs each for a bounded time.
 # A failing suite is counted and the run goes on. The last line printed is `N passed, N failed`
 # (`, N skipped` follows when something was skipped); the exit code is non-zero when anything
 # failed. Counts: gtest cases, pg_regress tests, isolation specs, integration cases, crash
-# tests, fuzzers; a build step that fails counts as one failure.
+# tests, operations tests, fuzzers; a build step that fails counts as one failure.
 #
 # Settings (environment): PROMO_FUZZ_SECONDS (default 30) bounds each fuzz target's run;
 # PROMO_SKIP_DEPS=1 skips step 1 (for a machine already set up).
@@ -203,6 +204,25 @@ run_crash_tests() {
   record crash "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
 }
 
+# Runs each operations test (test/ops/*.sh: backup and restore, extension upgrade; each makes
+# its own throwaway cluster; exit 0 and a last line PASS when it holds). Each script counts as
+# one test.
+run_ops_tests() {
+  local script name passed=0 failed=0 failed_names=""
+  for script in "$PROMO_ROOT"/test/ops/*.sh; do
+    [ -e "$script" ] || continue
+    name=$(basename "$script" .sh)
+    if run_logged "$LOG_DIR/ops-$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
+      [ "$(tail -n 1 "$LOG_DIR/ops-$name.log")" = PASS ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      failed_names+=" $name"
+    fi
+  done
+  record ops "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
+}
+
 # Runs each scheduling test (test/cron/*.sh: a real pg_cron schedule of promo.run_due() fires,
 # in its own throwaway cluster with pg_cron preloaded; exit 0 and a last line PASS when it
 # holds). Each script counts as one test.
@@ -290,6 +310,13 @@ main() {
   section "crash test (kill -9 during a redeem load, own throwaway cluster)"
   if [ "$extension_ok" = 1 ]; then
     run_crash_tests
+  else
+    echo "skipped: the extension did not build (counted as the extension-build failure)"
+  fi
+
+  section "operations tests (dump/restore, upgrade; own throwaway clusters)"
+  if [ "$extension_ok" = 1 ]; then
+    run_ops_tests
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
