@@ -17,6 +17,7 @@ REGRESS += segments_history segments_time segments_maintenance segments_tactics 
 REGRESS += redeem
 REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollback \
            redemption_budget redemption_codes redemption_views
+REGRESS += roles
 REGRESS += automation
 REGRESS_OPTS = --inputdir=.
 
