@@ -89,7 +89,16 @@ UPDATE promo.reminders SET active = false;
 INSERT INTO promo.events (customer_id, type, occurred_at)
   VALUES ('dave', 'cart_abandoned', '2026-11-27 09:00+00');
 SELECT promo.run_due(at => '2026-11-29 09:01+00') AS queued;
-UPDATE promo.reminders SET active = true, entries_since = '2026-11-29 10:00+00';
+-- A reminder whose promotion is inactive, or over at `at`, sends nothing either: the entry
+-- waits (dave is still in the segment) until the promotion runs again.
+UPDATE promo.reminders SET active = true;
+UPDATE promo.promotions SET active = false WHERE name = 'come-back-10';
+SELECT promo.run_due(at => '2026-11-29 09:02+00') AS queued;
+UPDATE promo.promotions SET active = true, ends_at = '2026-11-29 09:03+00'
+ WHERE name = 'come-back-10';
+SELECT promo.run_due(at => '2026-11-29 09:03+00') AS queued;
+UPDATE promo.promotions SET ends_at = NULL WHERE name = 'come-back-10';
+UPDATE promo.reminders SET entries_since = '2026-11-29 10:00+00';
 SELECT promo.run_due(at => '2026-11-29 10:01+00') AS queued;
 UPDATE promo.reminders SET entries_since = '2026-11-01 00:00+00';
 SELECT promo.run_due(at => '2026-11-29 10:02+00') AS queued;

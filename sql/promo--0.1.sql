@@ -1577,3 +1577,356 @@ SELECT pg_catalog.pg_extension_config_dump('promo.reminders_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.reminder_deliveries', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.outbox_id_seq', '');
+
+-- ---------------------------------------------------------------------------------------------
+-- Automation: reminders, the outbox, run_due(), scheduling
+-- ---------------------------------------------------------------------------------------------
+-- A reminder sends one message (with a fresh code of its promotion, assigned to the customer)
+-- per entry of a customer into its segment. An entry is a promo.segment_membership row; it is
+-- due at run_due(at) when valid_from <= at < valid_until (the customer is still in the segment:
+-- one who bought in between has no such row) and valid_from >= the reminder's entries_since
+-- (default: when the reminder was created, so creating a reminder does not message everyone
+-- already in the segment). Entries by an event and entries by time alone (the 2-days-later
+-- entry) are the same kind of row, so both are handled alike.
+-- Exactly once: an entry is decided by INSERT INTO promo.reminder_deliveries ... ON CONFLICT
+-- DO NOTHING on (customer_id, reminder, entered_at); a concurrent run_due() inserting the same
+-- key waits for the first transaction and then does nothing, so no entry gets two codes or two
+-- messages. The code, the outbox row and the delivery row commit together with the caller's
+-- transaction; NOTIFY promo_outbox (payload: the outbox id) is delivered at that commit.
+
+CREATE TABLE promo.reminders (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  segment         text NOT NULL REFERENCES promo.segments (name) ON UPDATE CASCADE,
+  promotion       text NOT NULL REFERENCES promo.promotions (name) ON UPDATE CASCADE,
+  channel         text NOT NULL
+                  CONSTRAINT "reminders.channel must be non-empty and trimmed"
+                  CHECK (channel <> '' AND channel = pg_catalog.btrim(channel)),
+  template        jsonb NOT NULL DEFAULT '{}'
+                  CONSTRAINT "reminders.template must be a JSON object"
+                  CHECK (pg_catalog.jsonb_typeof(template) = 'object'),
+  once_per_days   integer CONSTRAINT "reminders.once_per_days must be positive"
+                  CHECK (once_per_days > 0),
+  active          boolean NOT NULL DEFAULT true,
+  entries_since   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  created_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX reminders_segment ON promo.reminders (segment);
+CREATE INDEX reminders_promotion ON promo.reminders (promotion);
+COMMENT ON TABLE promo.reminders IS
+  'Messages sent by promo.run_due() when a customer enters a segment (by an event or by time '
+  'alone): one code of the promotion assigned to the customer and one promo.outbox row.';
+COMMENT ON COLUMN promo.reminders.id IS 'Generated.';
+COMMENT ON COLUMN promo.reminders.segment IS 'Entering this segment triggers the reminder.';
+COMMENT ON COLUMN promo.reminders.promotion IS 'Each message carries a new code of it.';
+COMMENT ON COLUMN promo.reminders.channel IS
+  'How the mailer sends it: email, sms, ... (free text).';
+COMMENT ON COLUMN promo.reminders.template IS 'A JSON object handed to the mailer as is.';
+COMMENT ON COLUMN promo.reminders.once_per_days IS
+  'NULL: one message per segment entry. N: in addition, an entry less than N days after the '
+  'customer''s last message of this reminder is skipped (recorded, never sent later).';
+COMMENT ON COLUMN promo.reminders.active IS 'Inactive reminders are not run.';
+COMMENT ON COLUMN promo.reminders.entries_since IS
+  'Only entries with valid_from >= this instant are reminded (default: creation time).';
+COMMENT ON COLUMN promo.reminders.created_at IS 'When the reminder was created.';
+
+CREATE TABLE promo.outbox (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  channel     text NOT NULL,
+  customer_id text NOT NULL,
+  payload     jsonb NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  claimed_at  timestamptz,
+  claim_count integer NOT NULL DEFAULT 0,
+  acked_at    timestamptz
+);
+CREATE INDEX outbox_pending ON promo.outbox (id) WHERE acked_at IS NULL;
+COMMENT ON TABLE promo.outbox IS
+  'Messages for the shop''s mailer. Each insert is announced with NOTIFY promo_outbox (payload: '
+  'the id). Workers take rows with promo.claim_outbox(n) and confirm with promo.ack_outbox(id); '
+  'a claimed row not acked within the claim timeout is handed out again (at-least-once '
+  'delivery: the mailer should be idempotent on id). Holds codes: not readable by promo_reader.';
+COMMENT ON COLUMN promo.outbox.id IS 'Generated; the NOTIFY payload.';
+COMMENT ON COLUMN promo.outbox.channel IS 'The reminder''s channel.';
+COMMENT ON COLUMN promo.outbox.customer_id IS 'Recipient.';
+COMMENT ON COLUMN promo.outbox.payload IS
+  '{"code", "promotion", "template", "segment", "entered_at", "reminder"}.';
+COMMENT ON COLUMN promo.outbox.created_at IS 'When it was queued (transaction time).';
+COMMENT ON COLUMN promo.outbox.claimed_at IS 'Last claim by a worker; NULL = never claimed.';
+COMMENT ON COLUMN promo.outbox.claim_count IS 'How many times it was handed out.';
+COMMENT ON COLUMN promo.outbox.acked_at IS 'When a worker confirmed it; NULL = pending.';
+
+CREATE TABLE promo.reminder_deliveries (
+  customer_id text NOT NULL,
+  reminder    bigint NOT NULL REFERENCES promo.reminders (id) ON DELETE CASCADE,
+  entered_at  timestamptz NOT NULL,
+  decided_at  timestamptz NOT NULL,
+  code        text,
+  outbox_id   bigint,
+  PRIMARY KEY (customer_id, reminder, entered_at)
+);
+COMMENT ON TABLE promo.reminder_deliveries IS
+  'One row per segment entry a reminder has decided: the exactly-once record of run_due().';
+COMMENT ON COLUMN promo.reminder_deliveries.customer_id IS 'Customer.';
+COMMENT ON COLUMN promo.reminder_deliveries.reminder IS 'promo.reminders.id.';
+COMMENT ON COLUMN promo.reminder_deliveries.entered_at IS
+  'The entry: segment_membership.valid_from.';
+COMMENT ON COLUMN promo.reminder_deliveries.decided_at IS 'The run_due `at` that decided it.';
+COMMENT ON COLUMN promo.reminder_deliveries.code IS 'The code issued; NULL when skipped.';
+COMMENT ON COLUMN promo.reminder_deliveries.outbox_id IS
+  'The message queued; NULL when skipped by once_per_days.';
+
+CREATE TABLE promo.run_due_state (
+  singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  last_run_at timestamptz NOT NULL
+);
+INSERT INTO promo.run_due_state (last_run_at) VALUES (pg_catalog.now());
+COMMENT ON TABLE promo.run_due_state IS
+  'One row: the latest `at` of promo.run_due(); time-based segment entries in (last_run_at, at] '
+  'are announced with NOTIFY promo_segments by the next run.';
+COMMENT ON COLUMN promo.run_due_state.singleton IS 'Always true (one row).';
+COMMENT ON COLUMN promo.run_due_state.last_run_at IS 'Latest `at` given to promo.run_due().';
+
+CREATE FUNCTION promo.run_due(at timestamptz DEFAULT pg_catalog.now())
+  RETURNS integer
+  LANGUAGE plpgsql VOLATILE STRICT
+  -- SECURITY DEFINER: it issues codes (promo.codes is written only by definer functions) and
+  -- writes the outbox and the delivery record, which its callers (promo_app, a pg_cron job)
+  -- must not write directly. It takes no SQL text from the caller; search_path is pinned.
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  due record;
+  issued text;
+  queued bigint;
+  messages integer := 0;
+  previous_run timestamptz;
+BEGIN
+  FOR due IN
+    SELECT r.id AS reminder, r.segment, r.promotion, r.channel, r.template, r.once_per_days,
+           m.customer_id, m.valid_from
+      FROM promo.reminders r
+      JOIN promo.promotions p ON p.name = r.promotion
+      JOIN promo.segment_membership m ON m.segment = r.segment
+     WHERE r.active
+       -- A code of a promotion that is off or over would be useless: its entries wait.
+       AND p.active AND (p.ends_at IS NULL OR run_due.at < p.ends_at)
+       AND m.valid_from <= run_due.at AND run_due.at < m.valid_until
+       AND m.valid_from >= r.entries_since
+       AND NOT EXISTS (SELECT 1 FROM promo.reminder_deliveries d
+                        WHERE d.customer_id = m.customer_id AND d.reminder = r.id
+                          AND d.entered_at = m.valid_from)
+     ORDER BY r.id, m.customer_id, m.valid_from
+  LOOP
+    IF due.once_per_days IS NOT NULL THEN
+      -- One customer's entries of one reminder are decided one at a time, so two runs cannot
+      -- both see "no message in the last N days".
+      PERFORM pg_advisory_xact_lock(1886547823, hashtext(due.customer_id || '/' || due.reminder));
+    END IF;
+    -- The exactly-once decision: whoever inserts the key first owns the entry.
+    INSERT INTO promo.reminder_deliveries (customer_id, reminder, entered_at, decided_at)
+    VALUES (due.customer_id, due.reminder, due.valid_from, run_due.at)
+    ON CONFLICT DO NOTHING;
+    CONTINUE WHEN NOT FOUND;
+    IF due.once_per_days IS NOT NULL AND EXISTS (
+         SELECT 1 FROM promo.reminder_deliveries d
+          WHERE d.customer_id = due.customer_id AND d.reminder = due.reminder
+            AND d.outbox_id IS NOT NULL
+            AND d.decided_at > run_due.at - pg_catalog.make_interval(days => due.once_per_days))
+    THEN
+      CONTINUE; -- recorded with no code and no message
+    END IF;
+    SELECT g.code INTO STRICT issued
+      FROM promo.generate_codes(due.promotion, 1, customer_id => due.customer_id) g;
+    INSERT INTO promo.outbox (channel, customer_id, payload)
+    VALUES (due.channel, due.customer_id,
+            pg_catalog.jsonb_build_object('code', issued, 'promotion', due.promotion,
+                                          'template', due.template, 'segment', due.segment,
+                                          'entered_at', due.valid_from,
+                                          'reminder', due.reminder))
+    RETURNING id INTO queued;
+    UPDATE promo.reminder_deliveries d SET code = issued, outbox_id = queued
+     WHERE d.customer_id = due.customer_id AND d.reminder = due.reminder
+       AND d.entered_at = due.valid_from;
+    PERFORM pg_catalog.pg_notify('promo_outbox', queued::text);
+    messages := messages + 1;
+  END LOOP;
+
+  -- Segment entries by time alone since the previous run. An entry at the instant of one of
+  -- the customer's events, or of their sign-up, was caused by that write and announced then.
+  SELECT s.last_run_at INTO previous_run FROM promo.run_due_state s FOR UPDATE;
+  IF run_due.at > previous_run THEN
+    PERFORM pg_catalog.pg_notify('promo_segments',
+              pg_catalog.jsonb_build_object('customer', m.customer_id, 'segment', m.segment,
+                                            'change', 'entered', 'at', m.valid_from)::text)
+       FROM promo.segment_membership m
+      WHERE m.valid_from > previous_run AND m.valid_from <= run_due.at
+        AND NOT EXISTS (SELECT 1 FROM promo.events e
+                         WHERE e.customer_id = m.customer_id AND e.occurred_at = m.valid_from)
+        AND NOT EXISTS (SELECT 1 FROM promo.customers c
+                         WHERE c.customer_id = m.customer_id AND c.signed_up_at = m.valid_from);
+    UPDATE promo.run_due_state SET last_run_at = run_due.at;
+  END IF;
+  RETURN messages;
+END
+$$;
+COMMENT ON FUNCTION promo.run_due(timestamptz) IS
+  'Runs the active reminders whose promotion is active and not over at `at`: every segment '
+  'entry with entries_since <= valid_from <= at < valid_until not decided before gets one code '
+  'of the reminder''s promotion (assigned to the customer, single use) and one promo.outbox '
+  'row, announced with NOTIFY promo_outbox (payload: the outbox id); once_per_days skips '
+  'entries too soon after the last message. '
+  'Exactly once per entry, also when run twice or from two sessions at once. Also announces '
+  'segment entries by time alone with valid_from in (previous run, at] on NOTIFY promo_segments '
+  '({"customer", "segment", "change": "entered", "at"}). Returns the number of messages queued.';
+
+CREATE FUNCTION promo.claim_outbox(n integer, claim_timeout interval DEFAULT '5 minutes')
+  RETURNS SETOF promo.outbox
+  LANGUAGE plpgsql VOLATILE STRICT
+  -- SECURITY DEFINER: workers (promo_app) may claim and ack, but not rewrite outbox rows.
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF n < 0 THEN
+    RAISE EXCEPTION 'claim_outbox: n must not be negative, got %', n
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF claim_timeout < interval '0' THEN
+    RAISE EXCEPTION 'claim_outbox: claim_timeout must not be negative, got %', claim_timeout
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN QUERY
+    WITH taken AS (
+      SELECT o.id FROM promo.outbox o
+       WHERE o.acked_at IS NULL
+         AND (o.claimed_at IS NULL
+              OR o.claimed_at <= pg_catalog.clock_timestamp() - claim_outbox.claim_timeout)
+       ORDER BY o.id
+       LIMIT n
+       FOR UPDATE SKIP LOCKED)
+    UPDATE promo.outbox o
+       SET claimed_at = pg_catalog.clock_timestamp(), claim_count = o.claim_count + 1
+      FROM taken
+     WHERE o.id = taken.id
+    RETURNING o.*;
+END
+$$;
+COMMENT ON FUNCTION promo.claim_outbox(integer, interval) IS
+  'Hands out up to n pending outbox rows (oldest first): not acked, and never claimed or '
+  'claimed at least claim_timeout ago. Rows locked by a concurrent claim are skipped '
+  '(FOR UPDATE SKIP LOCKED), so workers never get the same row at once. Sets claimed_at and '
+  'bumps claim_count; returns the rows.';
+
+CREATE FUNCTION promo.ack_outbox(id bigint)
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE STRICT
+  -- SECURITY DEFINER: see promo.claim_outbox.
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  UPDATE promo.outbox o SET acked_at = COALESCE(o.acked_at, pg_catalog.clock_timestamp())
+   WHERE o.id = ack_outbox.id;
+  RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION promo.ack_outbox(bigint) IS
+  'Confirms that an outbox row was sent: sets acked_at (kept from the first ack when acked '
+  'again). Returns true when the row exists, false for an unknown id.';
+
+CREATE FUNCTION promo.schedule_run_due(every interval DEFAULT '1 minute')
+  RETURNS bigint
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  cron_version text;
+  seconds numeric := EXTRACT(epoch FROM every);
+  spec text;
+BEGIN
+  SELECT e.extversion INTO cron_version FROM pg_catalog.pg_extension e
+   WHERE e.extname = 'pg_cron';
+  IF cron_version IS NULL THEN
+    RAISE EXCEPTION 'schedule_run_due: pg_cron is not installed in this database'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Install pg_cron (Debian: postgresql-15-cron; shared_preload_libraries = '
+                   'pg_cron; CREATE EXTENSION pg_cron), or call SELECT promo.run_due() from any '
+                   'scheduler every minute.';
+  END IF;
+  -- pg_cron schedules: 'N seconds' (pg_cron 1.5+, 1..59), or cron minutes/hours/days.
+  IF seconds >= 1 AND seconds < 60 AND seconds = pg_catalog.trunc(seconds) THEN
+    spec := seconds::integer || ' seconds';
+  ELSIF seconds = 60 THEN
+    spec := '* * * * *';
+  ELSIF seconds < 3600 AND seconds % 60 = 0 AND 3600 % seconds = 0 THEN
+    spec := '*/' || (seconds / 60)::integer || ' * * * *';
+  ELSIF seconds = 3600 THEN
+    spec := '0 * * * *';
+  ELSIF seconds < 86400 AND seconds % 3600 = 0 AND 86400 % seconds = 0 THEN
+    spec := '0 */' || (seconds / 3600)::integer || ' * * *';
+  ELSIF seconds = 86400 THEN
+    spec := '0 0 * * *';
+  ELSE
+    RAISE EXCEPTION 'schedule_run_due: cannot schedule every %', every
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use 1..59 seconds (pg_cron 1.5+), a divisor of an hour in minutes, a '
+                   'divisor of a day in hours, or 1 day.';
+  END IF;
+  -- Named job: scheduling again replaces the schedule. The job runs as the calling user.
+  RETURN cron.schedule('promo-run-due', spec, 'SELECT promo.run_due()');
+END
+$$;
+COMMENT ON FUNCTION promo.schedule_run_due(interval) IS
+  'Registers (or re-registers) the pg_cron job promo-run-due running SELECT promo.run_due() '
+  'every `every` as the calling user; returns the pg_cron job id. Needs pg_cron in this '
+  'database (sub-minute schedules need pg_cron 1.5+); without it, an error says so: any '
+  'scheduler may call promo.run_due() instead.';
+
+CREATE FUNCTION promo.unschedule_run_due()
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
+    RAISE EXCEPTION 'unschedule_run_due: pg_cron is not installed in this database'
+      USING ERRCODE = 'feature_not_supported';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM cron.job j
+                  WHERE j.jobname = 'promo-run-due' AND j.username = current_user) THEN
+    RETURN false;
+  END IF;
+  RETURN cron.unschedule('promo-run-due');
+END
+$$;
+COMMENT ON FUNCTION promo.unschedule_run_due() IS
+  'Removes the pg_cron job promo-run-due of the calling user; false when there was none.';
+
+-- Roles: promo_app runs reminders and drains the outbox (it may read the outbox: it holds codes
+-- the shop hands out anyway); promo_admin manages reminders and schedules run_due (its job runs
+-- as promo_admin, so it may also run run_due); promo_reader gets nothing here, since the outbox
+-- and deliveries hold codes.
+GRANT SELECT ON promo.reminders, promo.outbox, promo.reminder_deliveries, promo.run_due_state
+  TO promo_admin;
+GRANT INSERT, UPDATE, DELETE ON promo.reminders TO promo_admin;
+GRANT SELECT ON promo.reminders, promo.outbox TO promo_app;
+REVOKE ALL ON FUNCTION promo.run_due(timestamptz),
+                       promo.claim_outbox(integer, interval),
+                       promo.ack_outbox(bigint),
+                       promo.schedule_run_due(interval),
+                       promo.unschedule_run_due() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION promo.run_due(timestamptz),
+                          promo.claim_outbox(integer, interval),
+                          promo.ack_outbox(bigint) TO promo_app;
+GRANT EXECUTE ON FUNCTION promo.run_due(timestamptz),
+                          promo.schedule_run_due(interval),
+                          promo.unschedule_run_due() TO promo_admin;
+-- Backup: reminders, their delivery record and the outbox (with its pending messages) are
+-- saved by pg_dump; run_due_state is not (a restored database starts announcing time-based
+-- entries from the restore on).
+SELECT pg_catalog.pg_extension_config_dump('promo.reminders', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.reminders_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.reminder_deliveries', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('promo.outbox_id_seq', '');
