@@ -9,7 +9,9 @@
 // recomputed, and only for those customers (segment_maintenance.hpp: locks, batches, 40001).
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
+#include "core/error.hpp"
 #include "core/segments.hpp"
 
 #include "pg/postgres_headers.hpp"
@@ -94,32 +96,130 @@ std::vector<uint32_t> closed_union(const promo::SegmentSet& segments, std::vecto
   return segments.with_dependents(a);
 }
 
+// The distinct (customer, type) pairs of the rows an events statement touched.
+struct TouchedEvents {
+  std::vector<std::string> types;      // sorted, unique
+  std::vector<std::string> customers;  // sorted, unique
+  // customer_types[c]: indices into `types` of the types customers[c] touched, ascending.
+  std::vector<std::vector<uint32_t>> customer_types;
+};
+
+// Column values of the current row of a transition scan. C style.
+struct EventColumns {
+  Datum customer_id;
+  Datum type;
+  bool customer_is_null;
+  bool type_is_null;
+  bool end;  // no more rows
+};
+
+// Adds the rows of one transition table to `pairs` (customer -> type indices) and
+// `type_index` (type -> index), reading the tuplestore directly: no SPI query, so a one-row
+// statement pays no executor start-up for it.
+void scan_events(Tuplestorestate* rows, TupleDesc descriptor,
+                 std::unordered_map<std::string, std::vector<uint32_t>>& pairs,
+                 std::unordered_map<std::string, uint32_t>& type_index) {
+  if (rows == nullptr) return;
+  int customer_column = SPI_fnumber(descriptor, "customer_id");
+  int type_column = SPI_fnumber(descriptor, "type");
+  if (customer_column <= 0 || type_column <= 0) {
+    throw promo::Error(promo::sqlstate::kInternalError,
+                       "promo: promo.events lacks customer_id or type");
+  }
+  promo::pg::TransitionScan scan = promo::pg::pg_guard(
+      [rows, descriptor] { return promo::pg::begin_transition_scan(rows, descriptor); });
+  std::string last_customer;
+  std::vector<uint32_t>* last_types = nullptr;
+  while (true) {
+    EventColumns columns = promo::pg::pg_guard([&scan, customer_column, type_column] {
+      EventColumns values{};
+      values.end = !promo::pg::next_transition_row(&scan);
+      if (values.end) return values;
+      values.customer_id = slot_getattr(scan.slot, customer_column, &values.customer_is_null);
+      values.type = slot_getattr(scan.slot, type_column, &values.type_is_null);
+      return values;
+    });
+    if (columns.end) break;
+    if (columns.customer_is_null || columns.type_is_null) continue;  // NOT NULL columns
+    std::string_view customer = text_value(columns.customer_id);
+    std::string_view type = text_value(columns.type);
+    auto found_type = type_index.find(std::string(type));
+    if (found_type == type_index.end()) {
+      found_type = type_index.emplace(std::string(type), type_index.size()).first;
+    }
+    if (last_types == nullptr || customer != last_customer) {
+      last_customer.assign(customer);
+      last_types = &pairs[last_customer];
+    }
+    if (std::find(last_types->begin(), last_types->end(), found_type->second) ==
+        last_types->end()) {
+      last_types->push_back(found_type->second);
+    }
+  }
+  promo::pg::pg_guard([&scan] { promo::pg::end_transition_scan(&scan); });
+}
+
+// The touched (customer, type) pairs of the statement, from its new and old rows.
+TouchedEvents touched_events(const TriggerData* trigger) {
+  std::unordered_map<std::string, std::vector<uint32_t>> pairs;
+  std::unordered_map<std::string, uint32_t> type_index;
+  TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+  scan_events(trigger->tg_newtable, descriptor, pairs, type_index);
+  scan_events(trigger->tg_oldtable, descriptor, pairs, type_index);
+  TouchedEvents touched;
+  std::vector<std::pair<std::string, uint32_t>> types(type_index.begin(), type_index.end());
+  std::sort(types.begin(), types.end());
+  std::vector<uint32_t> sorted_position(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    sorted_position[types[i].second] = static_cast<uint32_t>(i);
+    touched.types.push_back(types[i].first);
+  }
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> customers(
+      std::make_move_iterator(pairs.begin()), std::make_move_iterator(pairs.end()));
+  std::sort(customers.begin(), customers.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  touched.customers.reserve(customers.size());
+  touched.customer_types.reserve(customers.size());
+  for (auto& [customer, indices] : customers) {
+    for (uint32_t& index : indices) index = sorted_position[index];
+    std::sort(indices.begin(), indices.end());
+    touched.customers.push_back(std::move(customer));
+    touched.customer_types.push_back(std::move(indices));
+  }
+  return touched;
+}
+
 // After a statement on promo.events: types -> affected segments -> customers -> maintenance.
 // Segments true without any history are recomputed for every touched customer too (the
 // customer may be new to promo); without such segments only customers whose touched events are
-// of a type some affected segment reads are recomputed.
+// of a type some affected segment reads are recomputed. A statement that touches only types no
+// segment reads, when no segment is true without history, costs the lock and the scan.
 void maintain_from_events(TriggerData* trigger) {
   promo::pg::lock_segment_definitions();
   std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   if (segments->size() == 0) return;
-  std::vector<std::string> types =
-      text_column("SELECT DISTINCT type FROM (" + touched_rows(trigger, "type") + ") t");
-  std::vector<uint32_t> by_type = segments->affected_by_event_types(types);
+  TouchedEvents touched = touched_events(trigger);
+  std::vector<uint32_t> by_type = segments->affected_by_event_types(touched.types);
   std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(segments);
   if (by_type.empty() && defaults.empty()) return;
   std::vector<uint32_t> ids = closed_union(*segments, by_type, defaults);
   std::vector<std::string> customers;
   if (defaults.empty()) {
     std::vector<std::string> relevant_types = segments->event_types_read(ids);
-    Oid argument_types[1] = {TEXTARRAYOID};
-    Datum arguments[1] = {promo::pg::text_array(relevant_types)};
-    customers = text_column("SELECT DISTINCT customer_id FROM (" +
-                                touched_rows(trigger, "customer_id, type") +
-                                ") t WHERE type OPERATOR(pg_catalog.=) ANY ($1)",
-                            1, argument_types, arguments);
+    std::vector<bool> relevant(touched.types.size(), false);
+    for (size_t t = 0; t < touched.types.size(); ++t) {
+      relevant[t] =
+          std::binary_search(relevant_types.begin(), relevant_types.end(), touched.types[t]);
+    }
+    for (size_t c = 0; c < touched.customers.size(); ++c) {
+      const std::vector<uint32_t>& types = touched.customer_types[c];
+      if (std::any_of(types.begin(), types.end(),
+                      [&relevant](uint32_t t) { return relevant[t]; })) {
+        customers.push_back(std::move(touched.customers[c]));
+      }
+    }
   } else {
-    customers = text_column("SELECT DISTINCT customer_id FROM (" +
-                            touched_rows(trigger, "customer_id") + ") t");
+    customers = std::move(touched.customers);
   }
   promo::pg::maintain_membership(*segments, ids, customers, promo::pg::MaintenanceOptions{});
 }

@@ -18,7 +18,10 @@ namespace promo::pg {
 SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int argument_count,
                      const Oid* argument_types) {
   if (*slot != nullptr) return *slot;
-  SPIPlanPtr plan = SPI_prepare(query, argument_count, const_cast<Oid*>(argument_types));
+  // Always the generic plan: promo's queries are short index lookups whose best plan does not
+  // depend on the values, and a custom plan would be planned afresh on every call.
+  SPIPlanPtr plan = SPI_prepare_cursor(query, argument_count, const_cast<Oid*>(argument_types),
+                                       CURSOR_OPT_GENERIC_PLAN);
   if (plan == nullptr) {
     elog(ERROR, "promo: preparing \"%s\" failed: %s", query, SPI_result_code_string(SPI_result));
   }

@@ -3,6 +3,12 @@
 
 #include "pg/trigger_support.hpp"
 
+extern "C" {
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "utils/tuplestore.h"
+}
+
 namespace promo::pg {
 
 namespace {
@@ -40,6 +46,28 @@ void connect_spi_with_transition_tables(TriggerData* trigger) {
   if (SPI_register_trigger_data(trigger) != SPI_OK_TD_REGISTER) {
     elog(ERROR, "promo: registering transition tables failed");
   }
+}
+
+TransitionScan begin_transition_scan(Tuplestorestate* rows, TupleDesc descriptor) {
+  TransitionScan scan;
+  scan.rows = rows;
+  scan.slot = MakeSingleTupleTableSlot(descriptor, &TTSOpsMinimalTuple);
+  // The after-trigger queue creates transition tables with EXEC_FLAG_REWIND, so a new read
+  // pointer may start at the beginning (as NamedTuplestoreScan does).
+  scan.read_pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
+  tuplestore_select_read_pointer(rows, scan.read_pointer);
+  tuplestore_rescan(rows);
+  return scan;
+}
+
+bool next_transition_row(TransitionScan* scan) {
+  tuplestore_select_read_pointer(scan->rows, scan->read_pointer);
+  return tuplestore_gettupleslot(scan->rows, true, false, scan->slot);
+}
+
+void end_transition_scan(TransitionScan* scan) {
+  if (scan->slot != nullptr) ExecDropSingleTupleTableSlot(scan->slot);
+  scan->slot = nullptr;
 }
 
 }  // namespace promo::pg
