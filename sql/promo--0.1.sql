@@ -688,7 +688,6 @@ CREATE TABLE promo.redemptions (
   amount         bigint NOT NULL CHECK (amount >= 0),
   code           text,
   slot           integer,
-  counted_customer boolean NOT NULL DEFAULT false,
   budgeted       boolean NOT NULL DEFAULT false,
   redeemed_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
   rolled_back_at timestamptz,
@@ -706,8 +705,6 @@ COMMENT ON COLUMN promo.redemptions.amount IS 'Discount granted, minor units of 
 COMMENT ON COLUMN promo.redemptions.code IS 'The cart code used for it, NULL when none.';
 COMMENT ON COLUMN promo.redemptions.slot IS
   'The promotion_slots slot that counted it (total_limit), NULL when the promotion has none.';
-COMMENT ON COLUMN promo.redemptions.counted_customer IS
-  'Whether it counted against per_customer_limit (promo.customer_usage).';
 COMMENT ON COLUMN promo.redemptions.budgeted IS 'Whether amount was taken from the budget.';
 COMMENT ON COLUMN promo.redemptions.redeemed_at IS 'Transaction time of the redemption.';
 COMMENT ON COLUMN promo.redemptions.rolled_back_at IS 'Set by promo.rollback_redemption().';
@@ -720,7 +717,8 @@ CREATE TABLE promo.customer_usage (
   PRIMARY KEY (customer_id, promotion)
 );
 COMMENT ON TABLE promo.customer_usage IS
-  'Live redemptions per customer of promotions with a per_customer_limit.';
+  'Live redemptions per customer and promotion, recorded for every redemption (with or '
+  'without a per_customer_limit), so a limit set later counts the redemptions made before.';
 COMMENT ON COLUMN promo.customer_usage.customer_id IS 'Customer.';
 COMMENT ON COLUMN promo.customer_usage.promotion IS 'Promotion.';
 COMMENT ON COLUMN promo.customer_usage.used IS 'Live (not rolled back) redemptions.';
@@ -734,9 +732,10 @@ CREATE TABLE promo.promotion_slots (
   PRIMARY KEY (promotion, slot)
 );
 COMMENT ON TABLE promo.promotion_slots IS
-  'The total_limit of a promotion split over min(16, total_limit) rows whose caps sum to it; '
-  'the sum of used is the number of live redemptions. Maintained by a trigger on '
-  'promo.promotions.';
+  'The total_limit of a promotion split over 16 rows whose caps sum exactly to it (some caps '
+  '0 when total_limit < 16); the sum of used is the number of live redemptions. Maintained by '
+  'a trigger on promo.promotions, which changes the rows in place (never deletes and '
+  're-inserts them while the promotion keeps a limit).';
 COMMENT ON COLUMN promo.promotion_slots.promotion IS 'Promotion.';
 COMMENT ON COLUMN promo.promotion_slots.slot IS 'Slot number, 0..15.';
 COMMENT ON COLUMN promo.promotion_slots.cap IS 'Redemptions this slot may count.';
@@ -791,27 +790,32 @@ CREATE FUNCTION promo.sync_promotion_counters() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  slot_count integer;
   total_used bigint;
   left_over bigint;
   slot_cap bigint;
+  slot_used bigint;
 BEGIN
   IF TG_OP = 'INSERT' OR NEW.total_limit IS DISTINCT FROM OLD.total_limit THEN
     -- Wait for in-flight redemptions of every slot, then re-split the live count.
     SELECT COALESCE(sum(s.used), 0) INTO total_used
       FROM (SELECT used FROM promo.promotion_slots
              WHERE promotion = NEW.name FOR UPDATE) s;
-    DELETE FROM promo.promotion_slots WHERE promotion = NEW.name;
-    IF NEW.total_limit IS NOT NULL THEN
-      slot_count := LEAST(16, NEW.total_limit)::integer;
+    IF NEW.total_limit IS NULL THEN
+      DELETE FROM promo.promotion_slots WHERE promotion = NEW.name;
+    ELSE
+      -- Always 16 rows, changed in place: a redemption waiting on a slot row re-checks its
+      -- guard (used < cap) against the new version instead of finding the row gone.
       left_over := total_used;
-      FOR i IN 0 .. slot_count - 1 LOOP
-        slot_cap := NEW.total_limit / slot_count
-                    + CASE WHEN i < NEW.total_limit % slot_count THEN 1 ELSE 0 END;
-        INSERT INTO promo.promotion_slots (promotion, slot, cap, used)
-          VALUES (NEW.name, i, slot_cap,
-                  CASE WHEN i = slot_count - 1 THEN left_over ELSE LEAST(slot_cap, left_over) END);
-        left_over := left_over - LEAST(slot_cap, left_over);
+      FOR i IN 0 .. 15 LOOP
+        slot_cap := NEW.total_limit / 16 + CASE WHEN i < NEW.total_limit % 16 THEN 1 ELSE 0 END;
+        slot_used := CASE WHEN i = 15 THEN left_over ELSE LEAST(slot_cap, left_over) END;
+        UPDATE promo.promotion_slots SET cap = slot_cap, used = slot_used
+         WHERE promotion = NEW.name AND slot = i;
+        IF NOT FOUND THEN
+          INSERT INTO promo.promotion_slots (promotion, slot, cap, used)
+            VALUES (NEW.name, i, slot_cap, slot_used);
+        END IF;
+        left_over := left_over - slot_used;
       END LOOP;
     END IF;
   END IF;
@@ -829,8 +833,9 @@ $$;
 COMMENT ON FUNCTION promo.sync_promotion_counters() IS
   'Trigger: keeps promo.promotion_slots and promo.promotion_budget in step with total_limit and '
   'budget. A total_limit change locks the slots (waiting for in-flight redemptions) and '
-  're-splits the live count over the new caps (any excess stays on the last slot, so the sum '
-  'still equals the live redemptions and nothing more is granted).';
+  're-splits caps and the live count over the same 16 rows with UPDATEs (any excess stays on '
+  'the last slot, so the sum still equals the live redemptions and nothing more is granted); '
+  'a redemption waiting on a slot row re-checks its guard against the new caps.';
 
 CREATE TRIGGER sync_promotion_counters
   AFTER INSERT OR UPDATE OF total_limit, budget ON promo.promotions
@@ -913,11 +918,11 @@ BEGIN
     UPDATE promo.redemptions r SET rolled_back_at = now()
      WHERE r.customer_id = order_row.customer_id AND r.order_id = order_row.order_id
        AND r.rolled_back_at IS NULL
-    RETURNING r.promotion, r.tier, r.amount, r.code, r.slot, r.counted_customer, r.budgeted
+    RETURNING r.promotion, r.tier, r.amount, r.code, r.slot, r.budgeted
   ), usage AS (
     UPDATE promo.customer_usage u SET used = u.used - 1
       FROM undone
-     WHERE undone.counted_customer AND u.customer_id = order_row.customer_id
+     WHERE u.customer_id = order_row.customer_id
        AND u.promotion = undone.promotion AND u.used > 0
   ), budgets AS (
     UPDATE promo.promotion_budget b SET used = GREATEST(b.used - undone.amount, 0)

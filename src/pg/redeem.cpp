@@ -8,12 +8,14 @@
 //  2. Takes pg_advisory_xact_lock(kRedeemLockClass, hashtext(customer_id)): one customer's
 //     redemptions (and rollbacks) serialize, so per_customer_limit is exact.
 //  3. Reads counters and codes with a fresh snapshot (READ COMMITTED) and evaluates with them.
-//  4. Reserves, in evaluation order, with single guarded statements: customer usage (upsert,
-//     used < limit), one unit of a total_limit slot (used < cap, starting at the customer's
-//     slot), the granted amount of the budget (used + amount <= budget), one use of the code
-//     (uses < max_uses). A failed reservation (a race for the last unit) undoes this pass's
-//     reservations, blocks or caps that promotion (or marks the code used up) and evaluates
-//     again; the loop is bounded.
+//  4. Reserves, in evaluation order, with single guarded statements: customer usage (upsert
+//     for every applied promotion, so a per_customer_limit set later counts past redemptions;
+//     guarded by used < limit when there is one), one unit of a total_limit slot (used < cap,
+//     starting at the customer's slot; when no slot row matched, the open slots are read again
+//     with a fresh snapshot, since a total_limit change re-splits the caps in place), the granted
+//     amount of the budget (used + amount <= budget), one use of the code (uses < max_uses). A
+//     failed reservation (a race for the last unit) undoes this pass's reservations, blocks or caps
+//     that promotion (or marks the code used up) and evaluates again; the loop is bounded.
 //  5. Writes one promo.redemptions row per applied promotion, coupon_redeemed for the redeemer
 //     per code used and referral_completed for a referral code's owner (into promo.events, so
 //     segment maintenance runs as for any insert), and stores the result in promo.orders.
@@ -99,7 +101,7 @@ constexpr const char* kGiveCode =
     " WHERE code OPERATOR(pg_catalog.=) $1 AND uses OPERATOR(pg_catalog.>) 0";
 constexpr const char* kInsertRedemption =
     "INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
-    " counted_customer, budgeted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    " budgeted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 constexpr const char* kInsertEvent =
     "INSERT INTO promo.events (customer_id, type, occurred_at, properties, source, source_key)"
     " VALUES ($1, $2, $3, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
@@ -131,8 +133,8 @@ Statement take_code{kTakeCode, 1, {TEXTOID}, nullptr};
 Statement give_code{kGiveCode, 1, {TEXTOID}, nullptr};
 Statement insert_redemption{
     kInsertRedemption,
-    9,
-    {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID, BOOLOID},
+    8,
+    {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID},
     nullptr};
 Statement insert_event{kInsertEvent,
                        7,
@@ -225,26 +227,36 @@ void undo(const std::string& customer_id, const std::vector<Reservation>& reserv
   }
 }
 
-// Takes one unit of a total_limit slot; false when every slot is full.
+// Takes one unit of a total_limit slot; false when every slot is full. The open slots are
+// read, then taken with a guarded UPDATE each; a guarded UPDATE that waited on a concurrent
+// change (a redemption, a rollback, a total_limit re-split) re-checks the new row version. When
+// none of the candidates matched, the open slots are read again with a fresh snapshot (READ
+// COMMITTED), so a re-split that committed meanwhile is seen and never reported as a reached
+// limit; under REPEATABLE READ the guarded UPDATE raises 40001 instead.
 bool take_slot_unit(const std::string& customer_id, const std::string& promotion, int32_t* slot) {
-  uint64 count =
-      run(open_slots,
-          {text_argument(promotion), Argument{Int32GetDatum(home_slot(customer_id)), false}},
-          SPI_OK_SELECT);
-  std::vector<int32_t> candidates;
-  for (uint64 row = 0; row < count; ++row) {
-    bool is_null = false;
-    candidates.push_back(DatumGetInt32(promo::pg::result_value(row, 1, &is_null)));
-  }
-  promo::pg::free_result();
-  for (int32_t candidate : candidates) {
-    if (run(take_slot, {text_argument(promotion), Argument{Int32GetDatum(candidate), false}},
-            SPI_OK_UPDATE_RETURNING) == 1) {
-      *slot = candidate;
-      return true;
+  constexpr int kMaxRounds = 64;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    uint64 count =
+        run(open_slots,
+            {text_argument(promotion), Argument{Int32GetDatum(home_slot(customer_id)), false}},
+            SPI_OK_SELECT);
+    std::vector<int32_t> candidates;
+    for (uint64 row = 0; row < count; ++row) {
+      bool is_null = false;
+      candidates.push_back(DatumGetInt32(promo::pg::result_value(row, 1, &is_null)));
+    }
+    promo::pg::free_result();
+    if (candidates.empty()) return false;
+    for (int32_t candidate : candidates) {
+      if (run(take_slot, {text_argument(promotion), Argument{Int32GetDatum(candidate), false}},
+              SPI_OK_UPDATE_RETURNING) == 1) {
+        *slot = candidate;
+        return true;
+      }
     }
   }
-  return false;
+  throw promo::Error("40001", "could not take a unit of the total limit of '" + promotion + "'",
+                     "its slots changed concurrently too often", "retry the transaction");
 }
 
 // The budget left of `promotion`, read fresh (0 when its row is gone).
@@ -272,8 +284,13 @@ bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
     const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
     std::string failure_code;
     std::string failure_reason;
-    if (limits != nullptr && limits->per_customer_limit) {
-      int32 limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
+    // Usage is recorded for every applied promotion (a limit set later counts it); without a
+    // per_customer_limit the guard used < INT32_MAX never refuses.
+    {
+      int32 limit = INT32_MAX;
+      if (limits != nullptr && limits->per_customer_limit) {
+        limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
+      }
       if (run(take_customer,
               {text_argument(customer_id), text_argument(applied.promotion),
                Argument{Int32GetDatum(limit), false}},
@@ -281,7 +298,7 @@ bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
         r.counted_customer = true;
       } else {
         failure_code = promo::explain::kLimitReached;
-        failure_reason = promo::explain::customer_limit_reached(*limits->per_customer_limit);
+        failure_reason = promo::explain::customer_limit_reached(limit);
       }
     }
     if (failure_code.empty() && limits != nullptr && limits->total_limit) {
@@ -344,7 +361,6 @@ void record(const std::string& customer_id, const std::string& order_id, int64_t
         {text_argument(customer_id), text_argument(order_id), text_argument(applied.promotion),
          text_argument(applied.tier), Argument{Int64GetDatum(applied.discount), false},
          optional_text_argument(code), Argument{Int32GetDatum(r.slot), r.slot < 0},
-         Argument{BoolGetDatum(r.counted_customer), false},
          Argument{BoolGetDatum(r.has_budget), false}},
         SPI_OK_INSERT);
     if (!code) continue;

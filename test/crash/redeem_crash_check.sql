@@ -1,5 +1,5 @@
 -- The invariants of test/crash/redeem_crash.sh: one row per violation, nothing when all hold.
--- Customer usage is counted for promotions with a per-customer limit only.
+-- Customer usage is recorded for every redemption, with or without a per-customer limit.
 WITH live AS (
   SELECT * FROM promo.redemptions WHERE rolled_back_at IS NULL
 ), per_promotion AS (
@@ -39,8 +39,6 @@ SELECT format('usage %s / %s: counter %s, live redemptions %s', coalesce(u.custo
               coalesce(u.promotion, r.promotion), coalesce(u.used, 0), coalesce(r.n, 0))
   FROM (SELECT customer_id, promotion, used FROM promo.customer_usage WHERE used <> 0) u
   FULL JOIN (SELECT customer_id, promotion, count(*) AS n FROM live
-              WHERE promotion IN (SELECT name FROM promo.promotions
-                                   WHERE per_customer_limit IS NOT NULL)
               GROUP BY customer_id, promotion) r
     ON r.customer_id = u.customer_id AND r.promotion = u.promotion
  WHERE coalesce(u.used, 0) <> coalesce(r.n, 0)
