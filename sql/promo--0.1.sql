@@ -406,6 +406,50 @@ COMMENT ON FUNCTION promo.verify_segments() IS
   'expected and stored list the intervals). Empty when all is right.';
 
 -- ---------------------------------------------------------------------------------------------
+-- The database's time zone
+-- ---------------------------------------------------------------------------------------------
+-- start_of_day/week/month() in rules (segments and conditions) use ONE zone per database, kept
+-- here, so membership stored by any session, verify_segments() and evaluate_cart agree.
+-- Changed only through promo.set_timezone(), which rebuilds every membership in the same
+-- transaction (the guard trigger refuses direct writes).
+
+CREATE TABLE promo.settings (
+  only_row boolean PRIMARY KEY DEFAULT true
+           CONSTRAINT "settings has a single row" CHECK (only_row),
+  timezone text NOT NULL DEFAULT 'UTC'
+);
+INSERT INTO promo.settings DEFAULT VALUES;
+
+COMMENT ON TABLE promo.settings IS
+  'Database-wide settings of promo (one row). Change them with promo.set_timezone().';
+COMMENT ON COLUMN promo.settings.only_row IS 'Always true: the table has exactly one row.';
+COMMENT ON COLUMN promo.settings.timezone IS
+  'Zone of start_of_day(), start_of_week() and start_of_month() in rules (a name from '
+  'pg_timezone_names; default UTC).';
+
+CREATE FUNCTION promo.guard_settings() RETURNS trigger
+  LANGUAGE C
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_guard_settings';
+COMMENT ON FUNCTION promo.guard_settings() IS
+  'Trigger: promo.settings is changed only through promo.set_timezone().';
+CREATE TRIGGER guard_settings BEFORE INSERT OR UPDATE OR DELETE ON promo.settings
+  FOR EACH ROW EXECUTE FUNCTION promo.guard_settings();
+CREATE TRIGGER guard_settings_truncate BEFORE TRUNCATE ON promo.settings
+  FOR EACH STATEMENT EXECUTE FUNCTION promo.guard_settings();
+
+CREATE FUNCTION promo.set_timezone(zone text) RETURNS void
+  LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_set_timezone';
+COMMENT ON FUNCTION promo.set_timezone(text) IS
+  'Sets the zone of start_of_day/week/month() for the whole database (a name from '
+  'pg_timezone_names) and rebuilds the membership of every segment for every customer in the '
+  'same transaction, in batches of 1000 with a NOTICE per batch. Waits for (and blocks) event '
+  'maintenance and segment changes meanwhile.';
+REVOKE ALL ON FUNCTION promo.set_timezone(text) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
 -- Tracking an application's own table
 -- ---------------------------------------------------------------------------------------------
 
@@ -1190,6 +1234,7 @@ REVOKE ALL ON FUNCTION promo.track_events(regclass, name, text, name, name, name
                        promo.untrack_events(regclass, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION promo.track_events(regclass, name, text, name, name, name[]),
                           promo.untrack_events(regclass, boolean) TO promo_admin;
+GRANT EXECUTE ON FUNCTION promo.set_timezone(text) TO promo_admin;
 -- Redemptions: redeem, rollback_redemption, generate_codes and referral_code are SECURITY
 -- DEFINER (they write counters the caller may not touch); evaluate_cart reads the counters and
 -- codes with the caller's rights.

@@ -4,7 +4,7 @@
 -- after every step.
 CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
-SET promo.timezone = 'UTC';
+SELECT timezone FROM promo.settings;
 
 -- The contract statements (api.md), verbatim.
 INSERT INTO promo.customers (customer_id, signed_up_at, attributes)
@@ -128,7 +128,7 @@ INSERT INTO promo.customers (customer_id, attributes) VALUES ('carol', '"vip"');
 INSERT INTO promo.customers (customer_id) VALUES ('');
 INSERT INTO promo.customers (customer_id, signed_up_at) VALUES ('carol', '1800-01-01');
 SELECT count(*) AS events_of_x FROM promo.events WHERE type = 'x';
-SET promo.timezone = 'Mars/Olympus_Mons';
+SELECT promo.set_timezone('Mars/Olympus_Mons');
 -- track_events: already tracked, unknown column, bad types, type and type_column both or none.
 SELECT promo.track_events('public.orders', customer_column => 'customer_id', type => 'x');
 SELECT promo.untrack_events('public.orders');

@@ -1,11 +1,12 @@
 -- Time boundaries of segment membership: valid_from inclusive, valid_until exclusive (exactly
 -- at valid_until is not a member, one microsecond before is); weeks start on Monday 00:00 in
--- the zone of promo.timezone (UTC by default, Europe/Warsaw below, across both DST changes);
+-- the database's zone (promo.settings.timezone: UTC by default, Europe/Warsaw below, set with
+-- promo.set_timezone(), across both DST changes);
 -- month starts after a leap day; evaluate_cart(..., at => t) at the same instants.
 CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
-SHOW promo.timezone;
+SELECT timezone FROM promo.settings;
 
 INSERT INTO promo.segments (name, definition) VALUES
   ('new-this-week', 'signed_up_at >= start_of_week()'),
@@ -68,8 +69,8 @@ SELECT * FROM promo.verify_segments();
 
 -- Europe/Warsaw: CET (UTC+1), CEST (UTC+2) from Sunday 2026-03-29 01:00 UTC until Sunday
 -- 2026-10-25 01:00 UTC. Times below are shown in UTC.
-SET promo.timezone = 'Europe/Warsaw';
-SHOW promo.timezone;
+SELECT promo.set_timezone('Europe/Warsaw');
+SELECT timezone FROM promo.settings;
 -- sun signs up on Sunday 2026-03-22 23:30 UTC, already Monday 00:30 in Warsaw: a new week that
 -- started at 03-22 23:00 UTC and ends at Monday 03-30 00:00 CEST = 03-29 22:00 UTC (167 hours).
 -- oct signs up on Wednesday 2026-10-21 12:00 UTC: the week ends at Monday 10-26 00:00 CET =
@@ -98,20 +99,29 @@ SELECT t, member_at('leapw', 'ordered-this-month', t) AS this_month,
   FROM (VALUES (timestamptz '2028-02-29 22:59:59.999999+00'), ('2028-02-29 23:00+00')) v(t);
 
 -- The same rule evaluated directly under UTC: sun's sign-up is on Sunday of the week that
--- started Monday 03-16, which ends at 03-23 00:00 UTC. (welcome-10 reads the stored rows,
--- computed in Warsaw time, so it is left out here.)
+-- started Monday 03-16, which ends at 03-23 00:00 UTC. (welcome-10 reads the stored rows, so
+-- it is left out here.) The zone change is rolled back: Warsaw and its membership come back.
 BEGIN;
-SET LOCAL promo.timezone = 'UTC';
+SELECT promo.set_timezone('UTC');
 SELECT t, promo.evaluate_cart('sun',
          '{"currency": "USD", "items": [{"sku": "A", "quantity": 1, "unit_price": 10000}]}',
          at => t)->'applied' @> '[{"promotion": "direct-week"}]' AS direct_week
   FROM (VALUES (timestamptz '2026-03-22 23:30+00'), ('2026-03-22 23:59:59.999999+00'),
                ('2026-03-23 00:00+00')) v(t);
-COMMIT;
-SHOW promo.timezone;
+ROLLBACK;
+SELECT timezone FROM promo.settings;
 SELECT * FROM promo.verify_segments();
 
-RESET promo.timezone;
+-- Back to UTC: every membership is rebuilt in UTC at once (sun's week now ends at 03-23 00:00
+-- UTC), and a direct write to promo.settings or an unknown zone is refused.
+SELECT promo.set_timezone('UTC');
+SELECT customer_id, segment, valid_from, valid_until
+  FROM promo.segment_membership WHERE customer_id = 'sun';
+SELECT * FROM promo.verify_segments();
+UPDATE promo.settings SET timezone = 'Europe/Warsaw';
+SELECT promo.set_timezone('Mars/Olympus_Mons');
+SET promo.timezone = 'Europe/Warsaw';
+SELECT timezone FROM promo.settings;
 DROP FUNCTION member_at(text, text, timestamptz);
 DROP FUNCTION applied_at(text, timestamptz);
 DROP EXTENSION promo;

@@ -6,6 +6,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/segment_cache.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/zone_calendar.hpp"
 
 namespace promo::pg {
 
@@ -91,25 +92,32 @@ std::shared_ptr<const promo::SegmentSet> current_segment_set() {
   }
 }
 
+// The hooks also keep the time zone cache (zone_calendar.hpp), which is invalidated the same
+// way.
 void note_segments_invalidation(Oid relid) noexcept {
   if (relid == InvalidOid || relid == cached_segments_relid) segments_stale = true;
+  note_zone_invalidation(relid);
 }
 
 void mark_segments_stale() noexcept {
   segments_stale = true;
+  mark_zone_stale();
 }
 
 void note_segments_transaction_committed() noexcept {
   built_in_transaction = false;
+  note_zone_transaction_committed();
 }
 
 void note_segments_transaction_aborted() noexcept {
   if (built_in_transaction) segments_stale = true;
   built_in_transaction = false;
+  note_zone_transaction_aborted();
 }
 
 void note_segments_subtransaction_aborted() noexcept {
   if (built_in_transaction) segments_stale = true;
+  note_zone_subtransaction_aborted();
 }
 
 }  // namespace promo::pg

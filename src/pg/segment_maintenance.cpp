@@ -30,8 +30,9 @@ constexpr const char* kAllCustomersQuery =
     " UNION SELECT customer_id FROM promo.events"
     " UNION SELECT customer_id FROM promo.segment_membership";
 
-// A digest of everything maintenance reads for a batch of customers, compared between the
-// transaction snapshot and the latest one.
+// A digest of everything maintenance reads for a batch of customers (and the segment
+// definitions and the time zone), compared between the transaction snapshot and the latest
+// one.
 constexpr const char* kDigestQuery =
     "SELECT (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
     "COALESCE(pg_catalog.sum("
@@ -54,7 +55,8 @@ constexpr const char* kDigestQuery =
     " || ';' || (SELECT pg_catalog.count(*)::pg_catalog.text || '/' || "
     "COALESCE(pg_catalog.sum("
     "          pg_catalog.hashtextextended(s.name || ' ' || s.definition, 0)), 0)::pg_catalog.text"
-    "          FROM promo.segments s)";
+    "          FROM promo.segments s)"
+    " || ';' || COALESCE((SELECT z.timezone FROM promo.settings z), '')";
 
 // The lock bucket of a customer id: stable across backends and restarts.
 int32_t lock_bucket(const std::string& customer_id) {

@@ -13,8 +13,9 @@
 //   (hash of the id mod kCustomerLockBuckets) of every customer of the statement, in ascending
 //   order, before any history is read. Buckets bound the number of locks a bulk load takes.
 // - Under READ COMMITTED every read after the locks takes a fresh snapshot. Under REPEATABLE
-//   READ / SERIALIZABLE, a batch whose events, customer rows, membership or the segment
-//   definitions differ between the transaction snapshot and the latest snapshot raises 40001.
+//   READ / SERIALIZABLE, a batch whose events, customer rows, membership, the segment
+//   definitions or the time zone differ between the transaction snapshot and the latest
+//   snapshot raises 40001.
 #pragma once
 
 #include "core/segments.hpp"

@@ -1,4 +1,5 @@
-// promo.timezone and the per-zone Calendar cache (see zone_calendar.hpp).
+// promo's time zone (promo.settings.timezone) and the per-zone Calendar cache (see
+// zone_calendar.hpp).
 //
 // The offset history is read with pg_localtime (the offset in force at the start) and
 // pg_next_dst_boundary (each later change), from 1899 to 2201: the supported range of event
@@ -23,8 +24,6 @@ namespace promo::pg {
 
 namespace {
 
-char* timezone_setting = nullptr;
-
 constexpr pg_time_t kFirstSecond = -2240524800;  // 1899-01-01 00:00:00 UTC
 constexpr pg_time_t kLastSecond = 7289654400;    // 2201-01-01 00:00:00 UTC
 
@@ -34,17 +33,35 @@ std::map<std::string, std::shared_ptr<const promo::Calendar>>& calendars() {
   return *cache;
 }
 
-// GUC check hook: the value must name a time zone PostgreSQL knows (and accepts: no leap
-// seconds). Never raises; reports through GUC_check_errdetail.
-bool check_timezone(char** new_value, void**, GucSource) {
-  if (*new_value == nullptr) return false;
-  pg_tz* zone = pg_tzset(*new_value);
-  if (zone == nullptr || !pg_tz_acceptable(zone)) {
-    GUC_check_errmsg("invalid value for promo.timezone: \"%s\"", *new_value);
-    GUC_check_errdetail("It is not a time zone PostgreSQL knows (see pg_timezone_names).");
-    return false;
-  }
-  return true;
+// The zone cache. Plain values only (no static destructors): see definition_cache.cpp.
+bool zone_stale = true;
+bool zone_built_in_transaction = false;
+Oid cached_settings_relid = InvalidOid;
+
+std::string& cached_zone_name() {
+  static auto* name = new std::string();
+  return *name;
+}
+
+// promo.settings.timezone with the latest snapshot (catalog-like, as the segment cache reads
+// definitions), plus this transaction's own change. 'UTC' if the row is missing.
+std::string read_latest_zone_name() {
+  pg_guard([] {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
+  });
+  // On an error SPI is cleaned up by the abort that the error leads to.
+  const char* name = pg_guard([]() -> const char* {
+    PushActiveSnapshot(GetLatestSnapshot());
+    int status = SPI_execute("SELECT timezone FROM promo.settings", true, 0);
+    PopActiveSnapshot();
+    if (status != SPI_OK_SELECT) elog(ERROR, "promo: reading promo.settings failed: %d", status);
+    if (SPI_processed == 0) return nullptr;
+    char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    return value != nullptr ? MemoryContextStrdup(TopTransactionContext, value) : nullptr;
+  });
+  std::string result = name != nullptr ? name : "UTC";
+  pg_guard([] { SPI_finish(); });
+  return result;
 }
 
 // The offset history of `zone` over the supported range. Pure C calls that cannot raise.
@@ -74,24 +91,71 @@ std::vector<promo::OffsetTransition> offset_history(const pg_tz* zone) {
 }  // namespace
 
 void define_timezone_setting() {
-  DefineCustomStringVariable(
-      "promo.timezone",
-      "Time zone of start_of_day(), start_of_week() and start_of_month() in promo's rules.",
-      "Any PostgreSQL time zone name. Segment membership is computed in it: set it once per "
-      "database (ALTER DATABASE ... SET promo.timezone) and re-save the segments after a change.",
-      &timezone_setting, "UTC", PGC_USERSET, 0, check_timezone, nullptr, nullptr);
+  // The zone is no setting any more (one zone per database, in promo.settings): the prefix
+  // stays reserved, so "SET promo.timezone" fails instead of creating a placeholder that
+  // nothing reads.
   MarkGUCPrefixReserved("promo");
 }
 
+std::optional<std::string> check_zone_name(const std::string& name) {
+  const char* text = name.c_str();
+  bool acceptable = pg_guard([text] {
+    pg_tz* zone = pg_tzset(text);
+    return zone != nullptr && pg_tz_acceptable(zone);
+  });
+  if (!acceptable) return std::nullopt;
+  return name;
+}
+
+std::string current_zone_name() {
+  pg_guard([] { AcceptInvalidationMessages(); });
+  if (!zone_stale && !cached_zone_name().empty()) return cached_zone_name();
+  cached_settings_relid = pg_guard([] {
+    Oid schema = get_namespace_oid("promo", false);
+    return get_relname_relid("settings", schema);
+  });
+  zone_stale = false;
+  try {
+    cached_zone_name() = read_latest_zone_name();
+    zone_built_in_transaction = true;
+  } catch (...) {
+    zone_stale = true;
+    throw;
+  }
+  return cached_zone_name();
+}
+
+void note_zone_invalidation(Oid relid) noexcept {
+  if (relid == InvalidOid || relid == cached_settings_relid) zone_stale = true;
+}
+
+void mark_zone_stale() noexcept {
+  zone_stale = true;
+}
+
+void note_zone_transaction_committed() noexcept {
+  zone_built_in_transaction = false;
+}
+
+void note_zone_transaction_aborted() noexcept {
+  if (zone_built_in_transaction) zone_stale = true;
+  zone_built_in_transaction = false;
+}
+
+void note_zone_subtransaction_aborted() noexcept {
+  if (zone_built_in_transaction) zone_stale = true;
+}
+
 std::shared_ptr<const promo::Calendar> current_calendar() {
-  const char* name = timezone_setting != nullptr ? timezone_setting : "UTC";
+  std::string zone_name = current_zone_name();
+  const char* name = zone_name.c_str();
   auto& cache = calendars();
   auto found = cache.find(name);
   if (found != cache.end()) return found->second;
   pg_tz* zone = pg_guard([name] { return pg_tzset(name); });
   if (zone == nullptr) {
     throw promo::Error(promo::sqlstate::kInvalidParameterValue,
-                       std::string("promo.timezone: unknown time zone '") + name + "'");
+                       std::string("promo.settings: unknown time zone '") + name + "'");
   }
   auto calendar = std::make_shared<const promo::Calendar>(name, offset_history(zone));
   cache.emplace(name, calendar);
