@@ -18,6 +18,7 @@ REGRESS += redeem
 REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollback \
            redemption_budget redemption_codes redemption_views
 REGRESS += roles
+REGRESS += qualifications
 REGRESS += automation
 REGRESS_OPTS = --inputdir=.
 

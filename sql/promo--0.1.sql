@@ -1633,3 +1633,83 @@ SELECT pg_catalog.pg_extension_config_dump('promo.reminders_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.reminder_deliveries', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('promo.outbox_id_seq', '');
+
+-- ---------------------------------------------------------------------------------------------
+-- Tracking and qualifications
+-- ---------------------------------------------------------------------------------------------
+
+CREATE FUNCTION promo.qualifications(customer_id text, cart jsonb DEFAULT NULL,
+                                     at timestamptz DEFAULT pg_catalog.now())
+  RETURNS jsonb
+  LANGUAGE C STABLE CALLED ON NULL INPUT
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_qualifications';
+COMMENT ON FUNCTION promo.qualifications(text, jsonb, timestamptz) IS
+  'What the customer can get at `at`: a jsonb array, one object per active promotion whose '
+  'customer-side conditions (segments, customer fields, history, time, limits, budget) hold: '
+  '{promotion, currency, tier, discount, needs, tiers: [{tier, discount, needs}], code?} where '
+  'needs are the cart-side conditions still unmet (all of them without a cart, what this cart '
+  'lacks with one). With a cart only promotions in its currency, each tier with estimate '
+  '(minor units). requires_code promotions only with a code assigned to the customer. Sorted by '
+  'the best reachable discount: the estimate on the cart, or without a cart percent_off before '
+  'amount_off before fixed_price, larger first.';
+
+CREATE FUNCTION promo.track(customer_id text, type text, properties jsonb DEFAULT '{}',
+                            occurred_at timestamptz DEFAULT pg_catalog.now())
+  RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  segments_before text[];
+  segments_after text[];
+  available jsonb;
+BEGIN
+  -- Membership at the event's time, read before and after the insert; the insert's own
+  -- maintenance triggers compute the change (segments are not evaluated twice).
+  SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.segment ORDER BY m.segment), '{}')
+    INTO segments_before
+    FROM promo.segment_membership m
+   WHERE m.customer_id = track.customer_id
+     AND m.valid_from <= track.occurred_at AND track.occurred_at < m.valid_until;
+  INSERT INTO promo.events (customer_id, type, properties, occurred_at)
+  VALUES (track.customer_id, track.type, track.properties, track.occurred_at);
+  SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.segment ORDER BY m.segment), '{}')
+    INTO segments_after
+    FROM promo.segment_membership m
+   WHERE m.customer_id = track.customer_id
+     AND m.valid_from <= track.occurred_at AND track.occurred_at < m.valid_until;
+  -- The best tier of each promotion the customer can now get, in qualifications' order.
+  SELECT COALESCE(pg_catalog.jsonb_agg(
+           pg_catalog.jsonb_build_object('promotion', q.item -> 'promotion',
+                                         'tier', q.item -> 'tier',
+                                         'discount', q.item -> 'discount',
+                                         'needs', q.item -> 'needs')
+           OPERATOR(pg_catalog.||)
+           CASE WHEN q.item ? 'code'
+                THEN pg_catalog.jsonb_build_object('code', q.item -> 'code')
+                ELSE '{}'::jsonb END
+           ORDER BY q.position), '[]')
+    INTO available
+    FROM pg_catalog.jsonb_array_elements(
+           promo.qualifications(track.customer_id, NULL, track.occurred_at))
+         WITH ORDINALITY AS q(item, position);
+  RETURN pg_catalog.jsonb_build_object(
+    'entered', pg_catalog.to_jsonb(ARRAY(SELECT s FROM pg_catalog.unnest(segments_after) s
+                                          EXCEPT SELECT s FROM pg_catalog.unnest(segments_before) s
+                                          ORDER BY 1)),
+    'left', pg_catalog.to_jsonb(ARRAY(SELECT s FROM pg_catalog.unnest(segments_before) s
+                                       EXCEPT SELECT s FROM pg_catalog.unnest(segments_after) s
+                                       ORDER BY 1)),
+    'available', available);
+END
+$$;
+COMMENT ON FUNCTION promo.track(text, text, jsonb, timestamptz) IS
+  'Records an event (an INSERT into promo.events: same validation, same segment maintenance) and '
+  'returns {entered, left, available}: the segments the customer entered and left at '
+  'occurred_at (membership read just before and just after the insert) and the best tier of '
+  'each promotion promo.qualifications(customer_id, NULL, occurred_at) returns, as {promotion, '
+  'tier, discount, needs, code?}.';
+
+GRANT EXECUTE ON FUNCTION promo.qualifications(text, jsonb, timestamptz),
+                          promo.track(text, text, jsonb, timestamptz) TO promo_app;

@@ -25,6 +25,60 @@ namespace promo::pg {
 
 namespace {
 
+constexpr const char* kAnnounceQuery =
+    "SELECT pg_catalog.pg_notify('promo_segments',"
+    "         pg_catalog.jsonb_build_object('customer', n.customer, 'segment', n.segment,"
+    "                                       'change', n.change, 'at', $4)::pg_catalog.text)"
+    "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+    "                  pg_catalog.unnest($2::pg_catalog.text[]),"
+    "                  pg_catalog.unnest($3::pg_catalog.text[])) AS n (customer, segment, change)";
+
+// Whether one of `intervals` contains `t`.
+bool covers(const std::vector<promo::Interval>& intervals, int64_t t) {
+  return std::any_of(intervals.begin(), intervals.end(),
+                     [t](const promo::Interval& i) { return i.from <= t && t < i.until; });
+}
+
+// Membership changes at one instant, announced on the channel promo_segments. Each (customer,
+// segment) pair is visited once per batch, so a statement announces a change once
+// (PostgreSQL also folds identical payloads within a transaction).
+class Announcements {
+ public:
+  explicit Announcements(int64_t at) : at_(at) {}
+
+  void add(const std::string& customer, const std::string& segment,
+           const std::vector<promo::Interval>& stored,
+           const std::vector<promo::Interval>& computed) {
+    bool before = covers(stored, at_);
+    bool after = covers(computed, at_);
+    if (before == after) return;
+    customers_.push_back(customer);
+    segments_.push_back(segment);
+    changes_.push_back(after ? "entered" : "left");
+  }
+
+  // One pg_notify per change, in one statement. SPI connected. Throws PgError.
+  void send() {
+    if (customers_.empty()) return;
+    static SPIPlanPtr plan = nullptr;
+    pg_guard([] {
+      Oid types[4] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
+      kept_plan(&plan, kAnnounceQuery, 4, types);
+    });
+    Datum arguments[4] = {text_array(customers_), text_array(segments_), text_array(changes_),
+                          TimestampTzGetDatum(postgres_time(at_))};
+    run_plan(plan, arguments, false, SPI_OK_SELECT);
+    free_result();
+    customers_.clear();
+    segments_.clear();
+    changes_.clear();
+  }
+
+ private:
+  int64_t at_;
+  std::vector<std::string> customers_, segments_, changes_;
+};
+
 constexpr const char* kAllCustomersQuery =
     "SELECT customer_id FROM promo.customers"
     " UNION SELECT customer_id FROM promo.events"
@@ -207,6 +261,7 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
   std::shared_ptr<const promo::Calendar> calendar = current_calendar();
   std::vector<std::string> names = names_of(segments, ids);
   std::vector<std::string> types = segments.event_types_read(ids);
+  const int64_t now = engine_time(GetCurrentTransactionStartTimestamp());
   MemoryContext batch_context = pg_guard([] {
     return AllocSetContextCreate(CurrentMemoryContext, "promo segment batch",
                                  ALLOCSET_DEFAULT_SIZES);
@@ -218,12 +273,15 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
     MemoryContext previous = MemoryContextSwitchTo(batch_context);
     check_snapshot_is_current(batch);
     MembershipChanges changes;
+    Announcements announcements(now);
     evaluate_batch(segments, ids, names, types, batch, *calendar, false,
                    [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
                        const std::vector<promo::Interval>& stored) {
                      changes.add(batch[c], names[k], stored, computed);
+                     if (options.announce) announcements.add(batch[c], names[k], stored, computed);
                    });
     changes.apply();
+    announcements.send();
     MemoryContextSwitchTo(previous);
     pg_guard([batch_context] { MemoryContextReset(batch_context); });
     if (options.report_progress) {

@@ -34,6 +34,10 @@ void lock_segment_definitions();
 struct MaintenanceOptions {
   bool lock_customers = true;    // advisory locks per customer bucket
   bool report_progress = false;  // NOTICE "segment rebuild: N of M customers" per batch
+  // NOTIFY promo_segments {customer, segment, change: entered|left, at} for every customer and
+  // segment whose membership at now() (the transaction's start) the write changes. On for
+  // changes caused by events and customer rows; off for rebuilds after a definition change.
+  bool announce = true;
 };
 
 // Recomputes `ids` (closed over dependents by the caller) for `customers` (sorted, unique) and

@@ -182,6 +182,7 @@ void rebuild_changed_segments(TriggerData* trigger) {
   promo::pg::MaintenanceOptions options;
   options.lock_customers = false;  // ROW EXCLUSIVE on promo.segments excludes maintenance
   options.report_progress = true;
+  options.announce = false;  // a definition change, not an event: no NOTIFY per customer
   promo::pg::maintain_membership(*segments, ids, customers, options);
 }
 
