@@ -49,18 +49,19 @@ using promo::pg::pg_guard;
 
 constexpr int kSlotCount = 16;
 
+// Claims the order and, when claimed, takes the customer's redeem lock (one statement).
 constexpr const char* kClaimOrder =
-    "INSERT INTO promo.orders (order_id, customer_id, cart_digest)"
+    "WITH claimed AS ("
+    " INSERT INTO promo.orders (order_id, customer_id, cart_digest)"
     " VALUES ($1, $2, pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')))"
-    " ON CONFLICT (order_id) DO NOTHING RETURNING 1";
+    " ON CONFLICT (order_id) DO NOTHING RETURNING 1)"
+    " SELECT pg_catalog.pg_advisory_xact_lock(1886547822, pg_catalog.hashtext($2)) FROM claimed";
 constexpr const char* kExistingOrder =
     "SELECT o.customer_id OPERATOR(pg_catalog.=) $2,"
     "       o.cart_digest OPERATOR(pg_catalog.=)"
     "         pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')),"
     "       o.rolled_back_at IS NOT NULL, o.result"
     "  FROM promo.orders o WHERE o.order_id OPERATOR(pg_catalog.=) $1";
-constexpr const char* kLockCustomer =
-    "SELECT pg_catalog.pg_advisory_xact_lock(1886547822, pg_catalog.hashtext($1))";
 constexpr const char* kTakeCustomer =
     "INSERT INTO promo.customer_usage AS u (customer_id, promotion, used) VALUES ($1, $2, 1)"
     " ON CONFLICT (customer_id, promotion) DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
@@ -99,28 +100,42 @@ constexpr const char* kTakeCode =
 constexpr const char* kGiveCode =
     "UPDATE promo.codes SET uses = uses OPERATOR(pg_catalog.-) 1"
     " WHERE code OPERATOR(pg_catalog.=) $1 AND uses OPERATOR(pg_catalog.>) 0";
-constexpr const char* kInsertRedemption =
-    "INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
-    " budgeted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+// The redemption rows (arrays, one element per applied promotion; code '' and slot -1 stand
+// for NULL), the usage of the applied promotions without a per_customer_limit (those with one
+// were reserved by the guarded upsert) and the stored result, in one statement.
+constexpr const char* kRecordOrder =
+    "WITH redemptions AS ("
+    " INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
+    "   budgeted)"
+    " SELECT $1, $2, x.promotion, x.tier, x.amount, NULLIF(x.code, ''), NULLIF(x.slot, -1),"
+    "   x.budgeted"
+    "   FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.text[]),"
+    "     pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]),"
+    "     pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.int4[]),"
+    "     pg_catalog.unnest($8::pg_catalog.bool[]))"
+    "     AS x(promotion, tier, amount, code, slot, budgeted)),"
+    " usage AS ("
+    " INSERT INTO promo.customer_usage AS u (customer_id, promotion, used)"
+    " SELECT $1, n.promotion, 1 FROM pg_catalog.unnest($9::pg_catalog.text[]) AS n(promotion)"
+    " ON CONFLICT (customer_id, promotion)"
+    "   DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1)"
+    " UPDATE promo.orders SET result = $10 WHERE order_id OPERATOR(pg_catalog.=) $2";
 constexpr const char* kInsertEvent =
     "INSERT INTO promo.events (customer_id, type, occurred_at, properties, source, source_key)"
     " VALUES ($1, $2, $3, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
     "   'code', $4, 'promotion', $5, 'order_id', $6, 'referred_customer_id', $7)),"
     "   'promo.redemptions', $6)";
-constexpr const char* kStoreResult =
-    "UPDATE promo.orders SET result = $2 WHERE order_id OPERATOR(pg_catalog.=) $1";
 
 // A statement with its kept plan and argument types.
 struct Statement {
   const char* query;
   int argument_count;
-  Oid types[9];
+  Oid types[10];
   SPIPlanPtr plan;
 };
 
 Statement claim_order{kClaimOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
 Statement existing_order{kExistingOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
-Statement lock_customer{kLockCustomer, 1, {TEXTOID}, nullptr};
 Statement take_customer{kTakeCustomer, 3, {TEXTOID, TEXTOID, INT4OID}, nullptr};
 Statement give_customer{kGiveCustomer, 2, {TEXTOID, TEXTOID}, nullptr};
 Statement open_slots{kOpenSlots, 2, {TEXTOID, INT4OID}, nullptr};
@@ -131,16 +146,15 @@ Statement budget_left{kBudgetLeft, 1, {TEXTOID}, nullptr};
 Statement give_budget{kGiveBudget, 2, {TEXTOID, INT8OID}, nullptr};
 Statement take_code{kTakeCode, 1, {TEXTOID}, nullptr};
 Statement give_code{kGiveCode, 1, {TEXTOID}, nullptr};
-Statement insert_redemption{
-    kInsertRedemption,
-    8,
-    {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID},
-    nullptr};
+Statement record_order{kRecordOrder,
+                       10,
+                       {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+                        INT4ARRAYOID, BOOLARRAYOID, TEXTARRAYOID, JSONBOID},
+                       nullptr};
 Statement insert_event{kInsertEvent,
                        7,
                        {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID},
                        nullptr};
-Statement store_result{kStoreResult, 2, {TEXTOID, JSONBOID}, nullptr};
 
 // One argument: a value or SQL NULL.
 struct Argument {
@@ -157,17 +171,12 @@ Argument text_argument(std::string_view text) {
       false};
 }
 
-Argument optional_text_argument(const std::optional<std::string>& text) {
-  if (!text) return Argument{PointerGetDatum(nullptr), true};
-  return text_argument(*text);
-}
-
 // Runs `statement` with fresh snapshots (read_only = false) and returns the rows processed.
 uint64 run(Statement& statement, std::initializer_list<Argument> arguments, int expected) {
   Statement* s = &statement;
   pg_guard([s] { promo::pg::kept_plan(&s->plan, s->query, s->argument_count, s->types); });
-  Datum values[9];
-  char nulls[10] = {};
+  Datum values[10];
+  char nulls[11] = {};
   int i = 0;
   for (const Argument& argument : arguments) {
     values[i] = argument.value;
@@ -284,13 +293,10 @@ bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
     const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
     std::string failure_code;
     std::string failure_reason;
-    // Usage is recorded for every applied promotion (a limit set later counts it); without a
-    // per_customer_limit the guard used < INT32_MAX never refuses.
-    {
-      int32 limit = INT32_MAX;
-      if (limits != nullptr && limits->per_customer_limit) {
-        limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
-      }
+    // Usage is recorded for every applied promotion (a limit set later counts it): here, guarded,
+    // for those with a per_customer_limit; for the others by record_order's unguarded upsert.
+    if (limits != nullptr && limits->per_customer_limit) {
+      int32 limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
       if (run(take_customer,
               {text_argument(customer_id), text_argument(applied.promotion),
                Argument{Int32GetDatum(limit), false}},
@@ -348,22 +354,68 @@ bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
   return true;
 }
 
-// Writes the redemption rows and the code events of a reserved result.
+// An array datum of fixed-size `values` (int4, int8 or bool), palloc'd in the current context.
+template <typename T>
+Datum fixed_array(const std::vector<T>& values, Oid element_type, Datum (*to_datum)(T)) {
+  std::vector<Datum> elements;
+  for (const T& value : values) elements.push_back(to_datum(value));
+  const Datum* data = elements.data();
+  int count = static_cast<int>(elements.size());
+  return pg_guard([data, count, element_type] {
+    int16 length;
+    bool by_value;
+    char align;
+    get_typlenbyvalalign(element_type, &length, &by_value, &align);
+    return PointerGetDatum(
+        construct_array(const_cast<Datum*>(data), count, element_type, length, by_value, align));
+  });
+}
+
+Datum int64_datum(int64_t value) {
+  return Int64GetDatum(value);
+}
+Datum int32_datum(int32_t value) {
+  return Int32GetDatum(value);
+}
+Datum bool_datum(bool value) {
+  return BoolGetDatum(value);
+}
+
+// Writes the redemption rows, the usage of promotions without a per_customer_limit and the
+// result (one statement, record_order), then the code events of a reserved result.
 void record(const std::string& customer_id, const std::string& order_id, int64_t at,
-            const promo::Result& result, const promo::RedemptionGates* gates,
-            const std::vector<Reservation>& reservations) {
+            const promo::RuleSet& rules, const promo::Result& result, Jsonb* document,
+            const promo::RedemptionGates* gates, const std::vector<Reservation>& reservations) {
+  std::vector<std::string> promotions, tiers, codes, unlimited;
+  std::vector<int64_t> amounts;
+  std::vector<int32_t> slots;
+  std::vector<bool> budgeted;
   for (size_t i = 0; i < result.applied.size(); ++i) {
     const promo::AppliedPromotion& applied = result.applied[i];
     const Reservation& r = reservations[i];
-    std::optional<std::string> code;
-    if (!applied.code.empty()) code = applied.code;
-    run(insert_redemption,
-        {text_argument(customer_id), text_argument(order_id), text_argument(applied.promotion),
-         text_argument(applied.tier), Argument{Int64GetDatum(applied.discount), false},
-         optional_text_argument(code), Argument{Int32GetDatum(r.slot), r.slot < 0},
-         Argument{BoolGetDatum(r.has_budget), false}},
-        SPI_OK_INSERT);
-    if (!code) continue;
+    promotions.push_back(applied.promotion);
+    tiers.push_back(applied.tier);
+    amounts.push_back(applied.discount);
+    codes.push_back(applied.code);
+    slots.push_back(r.slot < 0 ? -1 : r.slot);
+    budgeted.push_back(r.has_budget);
+    const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
+    if (limits == nullptr || !limits->per_customer_limit) unlimited.push_back(applied.promotion);
+  }
+  run(record_order,
+      {text_argument(customer_id), text_argument(order_id),
+       Argument{promo::pg::text_array(promotions), false},
+       Argument{promo::pg::text_array(tiers), false},
+       Argument{fixed_array<int64_t>(amounts, INT8OID, int64_datum), false},
+       Argument{promo::pg::text_array(codes), false},
+       Argument{fixed_array<int32_t>(slots, INT4OID, int32_datum), false},
+       Argument{fixed_array<bool>(budgeted, BOOLOID, bool_datum), false},
+       Argument{promo::pg::text_array(unlimited), false},
+       Argument{JsonbPGetDatum(document), false}},
+      SPI_OK_UPDATE);
+  for (const promo::AppliedPromotion& applied : result.applied) {
+    if (applied.code.empty()) continue;
+    std::optional<std::string> code = applied.code;
     Argument when{TimestampTzGetDatum(promo::pg::postgres_time(at)), false};
     run(insert_event,
         {text_argument(customer_id), text_argument("coupon_redeemed"), when, text_argument(*code),
@@ -429,12 +481,11 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
   if (run(claim_order,
           {text_argument(order_id), text_argument(customer_id),
            Argument{JsonbPGetDatum(cart_document), false}},
-          SPI_OK_INSERT_RETURNING) == 0) {
+          SPI_OK_SELECT) == 0) {
     Datum stored = replay_order(customer_id, order_id, cart_document);
     pg_guard([] { SPI_finish(); });
     return stored;
   }
-  run(lock_customer, {text_argument(customer_id)}, SPI_OK_SELECT);
 
   std::shared_ptr<const promo::RuleSet> rules = promo::pg::current_rule_set();
   promo::EvalOptions options;
@@ -469,10 +520,8 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
     if (reserve(*rules, customer_id, result, gates, reservations)) break;
     options.gates = &gates;
   }
-  record(customer_id, order_id, at, result, options.gates, reservations);
   Jsonb* document = promo::pg::result_to_jsonb(result);
-  run(store_result, {text_argument(order_id), Argument{JsonbPGetDatum(document), false}},
-      SPI_OK_UPDATE);
+  record(customer_id, order_id, at, *rules, result, document, options.gates, reservations);
   // The document lives in SPI memory: copy it to the caller's context before SPI_finish.
   Datum returned =
       pg_guard([document] { return SPI_datumTransfer(JsonbPGetDatum(document), false, -1); });
