@@ -46,12 +46,17 @@ class Announcements {
  public:
   explicit Announcements(int64_t at) : at_(at) {}
 
+  // An entry is announced here only when it starts at one of the customer's event times or at
+  // their sign-up (caused by a write); an entry that starts later by time alone (e.g. two days
+  // after an abandonment) is announced by run_due() when it reaches it. Leaving is announced
+  // here whatever its cause.
   void add(const std::string& customer, const std::string& segment,
-           const std::vector<promo::Interval>& stored,
-           const std::vector<promo::Interval>& computed) {
+           const std::vector<promo::Interval>& stored, const std::vector<promo::Interval>& computed,
+           const promo::CustomerFacts& facts) {
     bool before = covers(stored, at_);
     bool after = covers(computed, at_);
     if (before == after) return;
+    if (after && !starts_at_a_write(computed, facts)) return;
     customers_.push_back(customer);
     segments_.push_back(segment);
     changes_.push_back(after ? "entered" : "left");
@@ -75,6 +80,19 @@ class Announcements {
   }
 
  private:
+  // Whether the interval of `computed` containing at_ starts at an event time or the sign-up.
+  bool starts_at_a_write(const std::vector<promo::Interval>& computed,
+                         const promo::CustomerFacts& facts) const {
+    for (const promo::Interval& interval : computed) {
+      if (interval.from > at_ || at_ >= interval.until) continue;
+      if (facts.signed_up_at && *facts.signed_up_at == interval.from) return true;
+      for (const auto& [type, times] : facts.events) {
+        if (std::binary_search(times.begin(), times.end(), interval.from)) return true;
+      }
+    }
+    return false;
+  }
+
   int64_t at_;
   std::vector<std::string> customers_, segments_, changes_;
 };
@@ -241,7 +259,7 @@ void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_
         segments.compute(facts[c], ids, calendar, &interrupts_pending);
     for (size_t k = 0; k < ids.size(); ++k) {
       to_storable(computed[k]);
-      visit(c, k, computed[k], stored[c][k]);
+      visit(c, k, computed[k], stored[c][k], facts[c]);
     }
   }
 }
@@ -274,12 +292,15 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
     check_snapshot_is_current(batch);
     MembershipChanges changes;
     Announcements announcements(now);
-    evaluate_batch(segments, ids, names, types, batch, *calendar, false,
-                   [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
-                       const std::vector<promo::Interval>& stored) {
-                     changes.add(batch[c], names[k], stored, computed);
-                     if (options.announce) announcements.add(batch[c], names[k], stored, computed);
-                   });
+    evaluate_batch(
+        segments, ids, names, types, batch, *calendar, false,
+        [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
+            const std::vector<promo::Interval>& stored, const promo::CustomerFacts& facts) {
+          changes.add(batch[c], names[k], stored, computed);
+          if (options.announce) {
+            announcements.add(batch[c], names[k], stored, computed, facts);
+          }
+        });
     changes.apply();
     announcements.send();
     MemoryContextSwitchTo(previous);
@@ -309,7 +330,7 @@ std::vector<MembershipDifference> compare_membership(const promo::SegmentSet& se
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
     evaluate_batch(segments, ids, names, types, batch, *calendar, true,
                    [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
-                       const std::vector<promo::Interval>& stored) {
+                       const std::vector<promo::Interval>& stored, const promo::CustomerFacts&) {
                      if (computed == stored) return;
                      differences.push_back({names[k], batch[c], computed, stored});
                    });
