@@ -35,13 +35,13 @@
 \pset footer off
 \pset null '-'
 SET client_min_messages = warning;
--- Instants are shown in UTC, and weeks and months start in UTC (promo.timezone), whatever the
--- server's settings.
+-- Instants are shown in UTC, and weeks and months start in UTC (the database's promo time
+-- zone, promo.set_timezone), whatever the server's settings.
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
-SET promo.timezone = 'UTC';
 
 CREATE EXTENSION IF NOT EXISTS promo;
+SELECT promo.set_timezone('UTC') \g /dev/null
 
 -- The six tactics, in this order: the order of creation breaks ties between promotions of
 -- the same priority, so spend-more (created first) is applied first and the others take their

@@ -8,7 +8,7 @@
 -- How it reads:
 --   segment 'redeemed-this-month'  count('coupon_redeemed', since => start_of_month()) >= 1:
 --                                  from the redemption until the first instant of the next
---                                  month (in promo.timezone, UTC by default), then out again
+--                                  month (in the promo time zone, UTC by default), then out again
 --                                  with nothing having to run on the 1st.
 --   segment 'referrers'            count('referral_completed') >= 1: from the first completed
 --                                  referral on, for good.

@@ -6,7 +6,7 @@
 --
 -- How it reads:
 --   segment 'new-this-week'   signed_up_at >= start_of_week(): weeks start on Monday 00:00 (in
---                             promo.timezone, UTC by default). A customer who signs up on a
+--                             the promo time zone, UTC by default). A customer who signs up on a
 --                             Wednesday is in the segment from the moment of sign-up until the
 --                             next Monday 00:00. The end is stored with the membership, so it
 --                             takes effect on time with no job and no refresh.

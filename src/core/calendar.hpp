@@ -1,7 +1,8 @@
-// Calendar arithmetic in the configured time zone (setting promo.timezone, default UTC):
-// start_of_day/week/month() in rules and the instants at which they change. The engine has no
-// time-zone database; the adapter hands it the zone's UTC-offset history (from PostgreSQL's own
-// tz data), so the engine stays free of PostgreSQL and is testable with any offsets.
+// Calendar arithmetic in the configured time zone (promo.settings, set with promo.set_timezone();
+// default UTC): start_of_day/week/month() in rules and the instants at which they change. The
+// engine has no time-zone database; the adapter hands it the zone's UTC-offset history (from
+// PostgreSQL's own tz data), so the engine stays free of PostgreSQL and is testable with any
+// offsets.
 #pragma once
 #include "core/cpp_only.hpp"
 
