@@ -30,4 +30,9 @@ SELECT promo.format_condition('subtotal >= 50.001');
 SELECT promo.format_condition('subtotal >= 50', 'XYZ');
 SELECT promo.format_condition('subtotal >=');
 
+-- Segment names resolve against promo.segments.
+INSERT INTO promo.segments (name, definition) VALUES ('vip', 'count(''order_placed'') >= 10');
+SELECT promo.format_condition('IN_SEGMENT(''vip'')  AND subtotal>=20');
+SELECT promo.format_condition('in_segment(''vipp'')');
+DELETE FROM promo.segments WHERE name = 'vip';
 DROP EXTENSION promo;

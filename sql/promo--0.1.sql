@@ -163,7 +163,7 @@ COMMENT ON FUNCTION promo.evaluate_cart(text, jsonb, timestamptz, boolean) IS
 
 CREATE FUNCTION promo.format_condition(condition text, currency text DEFAULT 'USD')
   RETURNS text
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE C STABLE STRICT
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'promo_format_condition';
 COMMENT ON FUNCTION promo.format_condition(text, text) IS

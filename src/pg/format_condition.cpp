@@ -2,18 +2,21 @@
 //
 // The canonical text of a tier condition as the engine understands it (lower-case keywords,
 // single spaces, minimal parentheses, money with the currency's decimals), or the error the
-// definition triggers would raise for it.
+// definition triggers would raise for it. in_segment() names resolve against promo.segments, so
+// the function is STABLE, not IMMUTABLE.
 #include "core/engine.hpp"
 
 #include "pg/postgres_headers.hpp"
 
 #include "pg/error_bridge.hpp"
+#include "pg/segment_cache.hpp"
 
 namespace {
 
 // The C++ body: canonicalises and returns the text datum.
 Datum format_condition_body(const char* condition, const char* currency) {
-  std::string canonical = promo::canonical_condition(currency, condition);
+  std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
+  std::string canonical = promo::canonical_condition(currency, condition, segments.get());
   const char* data = canonical.data();
   int length = static_cast<int>(canonical.size());
   return PointerGetDatum(
