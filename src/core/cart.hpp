@@ -24,8 +24,8 @@ struct AttributeValue {
 
 struct CartItem {
   std::string sku;
-  std::string product;   // "" when absent
-  std::string category;  // "" when absent
+  std::string product;     // "" when absent
+  std::string category;    // "" when absent
   int64_t quantity = 0;    // >= 1
   int64_t unit_price = 0;  // minor units, >= 0
   int64_t line_total = 0;  // quantity * unit_price, overflow-checked
