@@ -20,6 +20,8 @@ REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollbac
 REGRESS += roles
 REGRESS += qualifications
 REGRESS += automation
+# Last: the six-tactic demo script, every number it prints checked.
+REGRESS += demo
 REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
