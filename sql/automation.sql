@@ -191,3 +191,4 @@ RESET ROLE;
 UPDATE promo.segments SET name = 'cart-left-2-days' WHERE name = 'abandoned-2-days';
 UPDATE promo.promotions SET name = 'come-back-ten' WHERE name = 'come-back-10';
 SELECT segment, promotion, channel FROM promo.reminders ORDER BY id;
+DROP EXTENSION promo;
