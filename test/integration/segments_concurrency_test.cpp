@@ -5,6 +5,7 @@
 // empty, and an independent oracle computed in plain SQL from the events agrees with the rows
 // of a segment whose membership is easy to state ("ever abandoned": one open-ended interval
 // from the first abandonment).
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <random>
@@ -20,7 +21,11 @@ namespace {
 constexpr int kConnections = 4;
 constexpr int kCustomers = 6;
 constexpr auto kDuration = std::chrono::seconds(4);
-constexpr int kMaxAttemptsPerTransaction = 50;
+// A REPEATABLE READ writer whose snapshot predates another writer's commit for the same
+// customers must retry (40001). Like an application, it backs off for a random while before
+// retrying, so that it stops colliding with the same writers; without the pause a writer can
+// lose dozens of times in a row on a busy machine.
+constexpr int kMaxAttemptsPerTransaction = 200;
 
 // What one writer did, reported back to the test thread.
 struct WriterReport {
@@ -114,6 +119,8 @@ class SegmentsConcurrencyTest : public DatabaseTest {
                   "a transaction failed with 40001 " + std::to_string(attempt) + " times in a row";
               return report;
             }
+            std::uniform_int_distribution<int> pause_us{0, 200 << std::min(attempt, 5)};
+            std::this_thread::sleep_for(std::chrono::microseconds(pause_us(random)));
           }
         }
       }
