@@ -8,10 +8,12 @@
 // Invariants afterwards: live redemptions = grants seen by the clients = the sum of the
 // total-limit slots' used counts (b) = the sum of customer usage (a); no customer above the
 // per-customer limit; every redeem call that committed left exactly one order.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <iostream>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,6 +80,7 @@ class RedemptionStressTest : public DatabaseTest {
       auto conn = connect();
       conn->prepare("redeem", "SELECT promo.redeem($1, $2::jsonb, $3)");
       const std::string cart = cart_json({{"SKU-1", 1, 1000}});
+      std::mt19937 backoff{static_cast<unsigned>(client) + 1};
       for (long long n = 0; std::chrono::steady_clock::now() < deadline; ++n) {
         const std::string customer = customer_of(client, n);
         const std::string order =
@@ -98,6 +101,10 @@ class RedemptionStressTest : public DatabaseTest {
               report.error = "40001 " + std::to_string(attempt) + " times in a row";
               return report;
             }
+            // Back off for a random while before retrying, as an application would, so a
+            // client stops colliding with the same others.
+            std::uniform_int_distribution<int> pause_us{0, 200 << std::min(attempt, 5)};
+            std::this_thread::sleep_for(std::chrono::microseconds(pause_us(backoff)));
           }
         }
       }
