@@ -185,61 +185,27 @@ run_fuzzers() {
   record fuzz "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
 }
 
-# Runs each crash test (test/crash/*_crash.sh: each makes its own throwaway cluster, kills the
-# postmaster under load, restarts it and checks invariants; exit 0 and a last line PASS when
-# they hold). Each script counts as one test.
-run_crash_tests() {
-  local script name passed=0 failed=0 failed_names=""
-  for script in "$PROMO_ROOT"/test/crash/*_crash.sh; do
+# Runs each self-contained test script matching a glob and records them as one suite. Such a
+# script makes its own throwaway cluster and ends with exit 0 and a last line PASS when it
+# holds; each script counts as one test. Usage: run_script_suite SUITE GLOB
+# Suites: crash (test/crash/*_crash.sh: kill -9 the postmaster under a redeem load, restart,
+# check invariants), ops (test/ops/*.sh: backup and restore, extension upgrade), cron
+# (test/cron/*.sh: a real pg_cron schedule of promo.run_due() fires).
+run_script_suite() {
+  local suite=$1 pattern=$2 script name log passed=0 failed=0 failed_names=""
+  for script in $pattern; do
     [ -e "$script" ] || continue
     name=$(basename "$script" .sh)
-    if run_logged "$LOG_DIR/$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
-      [ "$(tail -n 1 "$LOG_DIR/$name.log")" = PASS ]; then
+    log=$LOG_DIR/$suite-$name.log
+    if run_logged "$log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
+      [ "$(tail -n 1 "$log")" = PASS ]; then
       passed=$((passed + 1))
     else
       failed=$((failed + 1))
       failed_names+=" $name"
     fi
   done
-  record crash "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
-}
-
-# Runs each operations test (test/ops/*.sh: backup and restore, extension upgrade; each makes
-# its own throwaway cluster; exit 0 and a last line PASS when it holds). Each script counts as
-# one test.
-run_ops_tests() {
-  local script name passed=0 failed=0 failed_names=""
-  for script in "$PROMO_ROOT"/test/ops/*.sh; do
-    [ -e "$script" ] || continue
-    name=$(basename "$script" .sh)
-    if run_logged "$LOG_DIR/ops-$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
-      [ "$(tail -n 1 "$LOG_DIR/ops-$name.log")" = PASS ]; then
-      passed=$((passed + 1))
-    else
-      failed=$((failed + 1))
-      failed_names+=" $name"
-    fi
-  done
-  record ops "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
-}
-
-# Runs each scheduling test (test/cron/*.sh: a real pg_cron schedule of promo.run_due() fires,
-# in its own throwaway cluster with pg_cron preloaded; exit 0 and a last line PASS when it
-# holds). Each script counts as one test.
-run_cron_tests() {
-  local script name passed=0 failed=0 failed_names=""
-  for script in "$PROMO_ROOT"/test/cron/*.sh; do
-    [ -e "$script" ] || continue
-    name=$(basename "$script" .sh)
-    if run_logged "$LOG_DIR/cron-$name.log" timeout --kill-after=30 "$SUITE_TIMEOUT" bash "$script" &&
-      [ "$(tail -n 1 "$LOG_DIR/cron-$name.log")" = PASS ]; then
-      passed=$((passed + 1))
-    else
-      failed=$((failed + 1))
-      failed_names+=" $name"
-    fi
-  done
-  record cron "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
+  record "$suite" "$passed" "$failed" 0 "${failed_names:+failed:$failed_names}"
 }
 
 # Prints the per-suite table and the closing `N passed, N failed` line; returns 1 when anything
@@ -309,21 +275,21 @@ main() {
 
   section "crash test (kill -9 during a redeem load, own throwaway cluster)"
   if [ "$extension_ok" = 1 ]; then
-    run_crash_tests
+    run_script_suite crash "$PROMO_ROOT/test/crash/*_crash.sh"
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
 
   section "operations tests (dump/restore, upgrade; own throwaway clusters)"
   if [ "$extension_ok" = 1 ]; then
-    run_ops_tests
+    run_script_suite ops "$PROMO_ROOT/test/ops/*.sh"
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
 
   section "scheduling test (pg_cron runs promo.run_due(), own throwaway cluster)"
   if [ "$extension_ok" = 1 ]; then
-    run_cron_tests
+    run_script_suite cron "$PROMO_ROOT/test/cron/*.sh"
   else
     echo "skipped: the extension did not build (counted as the extension-build failure)"
   fi
