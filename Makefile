@@ -5,7 +5,7 @@
 
 EXTENSION = promo
 MODULE_big = promo
-DATA = sql/promo--0.1.sql
+DATA = sql/promo--0.1.sql sql/promo--0.1--0.2.sql
 
 PROMO_SOURCES = $(sort $(wildcard src/pg/*.cpp) $(wildcard src/core/*.cpp))
 OBJS = $(PROMO_SOURCES:.cpp=.o)
