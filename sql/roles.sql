@@ -97,7 +97,7 @@ SELECT n, s AS statement, error_of(s) AS result FROM unnest(ARRAY[
   $$UPDATE promo.codes SET uses = 0$$,
   $$UPDATE promo.customer_usage SET used = 0$$,
   $$INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount) VALUES ('alice', 'x', 'spring', '5%', 1)$$,
-  $$DELETE FROM promo.segment_membership$$,
+  $$DELETE FROM promo.customer_membership$$,
   $$TRUNCATE promo.promotions CASCADE$$,
   $$DROP TABLE promo.codes$$
 ]) WITH ORDINALITY AS u(s, n) ORDER BY n;
@@ -125,7 +125,7 @@ SELECT n, s AS statement, error_of(s) AS result FROM unnest(ARRAY[
   $$UPDATE promo.customer_usage SET used = 0$$,
   $$DELETE FROM promo.orders$$,
   $$UPDATE promo.redemptions SET amount = 0$$,
-  $$INSERT INTO promo.segment_membership VALUES ('bob', 'browsers', '-infinity', 'infinity')$$,
+  $$INSERT INTO promo.customer_membership VALUES ('bob', '{browsers}', '{-infinity}', '{infinity}')$$,
   $$SELECT promo.track_events('shop.orders', 'customer_id', type => 'order_placed')$$
 ]) WITH ORDINALITY AS u(s, n) ORDER BY n;
 RESET ROLE;

@@ -1,7 +1,11 @@
-// promo.segment_membership as the maintenance code sees it: the stored intervals of a batch of
-// customers, and the set-based writes of what changed (one DELETE and one INSERT per batch,
-// over unnest()ed arrays, never a statement per row).
+// Stored segment membership as the maintenance code sees it. Storage is one row per customer in
+// promo.customer_membership (parallel arrays of segment, valid_from, valid_until; the view
+// promo.segment_membership shows one row per interval). Reads take a batch of customers in one
+// query; writes replace the changed customers' rows in one upsert and one delete per batch,
+// never a statement per customer.
 #pragma once
+
+#include <string_view>
 
 #include "core/segments.hpp"
 
@@ -9,36 +13,63 @@
 
 namespace promo::pg {
 
+// One stored interval of one segment.
+struct StoredEntry {
+  std::string segment;
+  promo::Interval interval;
+  bool operator==(const StoredEntry&) const = default;
+};
+
+// A customer's stored membership, sorted by segment (byte order), then start. Empty when the
+// customer has no row.
+using StoredRow = std::vector<StoredEntry>;
+
+// The stored rows of `customers` (rows[c] for customers[c]). SPI connected. read_only as in
+// FactsQuery. Throws PgError.
+std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& customers,
+                                            bool read_only);
+
+// The intervals of `segment` in `row`, sorted by start.
+std::vector<promo::Interval> intervals_in(const StoredRow& row, std::string_view segment);
+
 // stored[c][k]: intervals of customers[c] in segment_names[k], sorted by start.
 using StoredMembership = std::vector<std::vector<std::vector<promo::Interval>>>;
 
-// Reads the stored intervals of `customers` in `segment_names`. SPI connected. read_only as in
-// FactsQuery. Throws PgError.
+// The stored intervals of `customers` in `segment_names`. SPI connected. Throws PgError.
 StoredMembership load_stored_membership(const std::vector<std::string>& customers,
                                         const std::vector<std::string>& segment_names,
                                         bool read_only);
 
-// Rows to delete and insert so that stored membership equals the computed one.
-class MembershipChanges {
+// The rows to write so that stored membership equals the computed one, for one batch.
+class MembershipWrites {
  public:
-  // Records the difference for one customer and segment (both lists sorted): stored intervals
-  // that are not computed are deleted, computed ones that are not stored are inserted.
-  void add(const std::string& customer, const std::string& segment,
-           const std::vector<promo::Interval>& stored,
-           const std::vector<promo::Interval>& computed);
-  bool empty() const { return delete_customers_.empty() && insert_customers_.empty(); }
-  // Writes the changes: one DELETE, then one INSERT. SPI connected. Throws PgError.
+  // `recomputed`: the names of the segments whose intervals add() receives, in that order. SPI
+  // connected (reads which storage layout the database has).
+  explicit MembershipWrites(const std::vector<std::string>& recomputed);
+
+  // Records the customer's new row: `stored` with the intervals of the recomputed segments
+  // replaced by `computed` (computed[k] for recomputed[k], each sorted by start); entries of
+  // other segments are kept. Returns whether the row changes (nothing is recorded otherwise).
+  // Each customer at most once per batch.
+  bool add(const std::string& customer, const StoredRow& stored,
+           const std::vector<std::vector<promo::Interval>>& computed);
+
+  // Writes the recorded rows: one upsert of the new rows, one delete of the rows that became
+  // empty (in the 0.1 layout: one delete and one insert of intervals). SPI connected. Throws
+  // PgError.
   void apply() const;
 
  private:
-  std::vector<std::string> delete_customers_, delete_segments_;
-  std::vector<int64_t> delete_from_;
-  std::vector<std::string> insert_customers_, insert_segments_;
-  std::vector<int64_t> insert_from_, insert_until_;
+  std::vector<std::string> recomputed_;         // as given
+  std::vector<std::string> recomputed_sorted_;  // for lookups
+  bool rows_per_customer_;                      // false: the 0.1 layout, a row per interval
+  std::vector<std::string> customers_;          // changed customers
+  std::vector<StoredRow> before_;               // their stored rows (0.1 layout only)
+  std::vector<StoredRow> after_;                // their new rows
 };
 
-// Names stored in promo.segment_membership that are not in `current_names` (left over from
-// deleted segments). SPI connected.
+// Segment names stored that are not in `current_names` (left over from deleted segments). SPI
+// connected.
 std::vector<std::string> stale_membership_segments(const std::vector<std::string>& current_names);
 
 // Deletes every stored interval of the named segments (deleted or renamed segments).

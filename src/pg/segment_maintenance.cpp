@@ -16,22 +16,17 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "commands/async.h"
 #include "common/hashfn.h"
 #include "storage/lmgr.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+#include "utils/json.h"
 }
 
 namespace promo::pg {
 
 namespace {
-
-constexpr const char* kAnnounceQuery =
-    "SELECT pg_catalog.pg_notify('promo_segments',"
-    "         pg_catalog.jsonb_build_object('customer', n.customer, 'segment', n.segment,"
-    "                                       'change', n.change, 'at', $4)::pg_catalog.text)"
-    "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
-    "                  pg_catalog.unnest($2::pg_catalog.text[]),"
-    "                  pg_catalog.unnest($3::pg_catalog.text[])) AS n (customer, segment, change)";
 
 // Whether one of `intervals` contains `t`.
 bool covers(const std::vector<promo::Interval>& intervals, int64_t t) {
@@ -62,18 +57,36 @@ class Announcements {
     changes_.push_back(after ? "entered" : "left");
   }
 
-  // One pg_notify per change, in one statement. SPI connected. Throws PgError.
+  // One notification per change, queued for commit like NOTIFY. The payload is the same text
+  // as jsonb_build_object('customer', .., 'segment', .., 'change', .., 'at', ..)::text (keys in
+  // jsonb's order, the time as to_jsonb() writes it), built here without a query. Throws
+  // PgError.
   void send() {
     if (customers_.empty()) return;
-    static SPIPlanPtr plan = nullptr;
-    pg_guard([] {
-      Oid types[4] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
-      kept_plan(&plan, kAnnounceQuery, 4, types);
+    const std::vector<std::string>* customers = &customers_;
+    const std::vector<std::string>* segments = &segments_;
+    const std::vector<const char*>* changes = &changes_;
+    TimestampTz at = postgres_time(at_);
+    pg_guard([customers, segments, changes, at] {
+      char time_text[MAXDATELEN + 1];
+      JsonEncodeDateTime(time_text, TimestampTzGetDatum(at), TIMESTAMPTZOID, nullptr);
+      StringInfoData payload;
+      initStringInfo(&payload);
+      for (size_t i = 0; i < customers->size(); ++i) {
+        resetStringInfo(&payload);
+        appendStringInfoString(&payload, "{\"at\": ");
+        escape_json(&payload, time_text);
+        appendStringInfoString(&payload, ", \"change\": ");
+        escape_json(&payload, (*changes)[i]);
+        appendStringInfoString(&payload, ", \"segment\": ");
+        escape_json(&payload, (*segments)[i].c_str());
+        appendStringInfoString(&payload, ", \"customer\": ");
+        escape_json(&payload, (*customers)[i].c_str());
+        appendStringInfoChar(&payload, '}');
+        Async_Notify("promo_segments", payload.data);
+      }
+      pfree(payload.data);
     });
-    Datum arguments[4] = {text_array(customers_), text_array(segments_), text_array(changes_),
-                          TimestampTzGetDatum(postgres_time(at_))};
-    run_plan(plan, arguments, false, SPI_OK_SELECT);
-    free_result();
     customers_.clear();
     segments_.clear();
     changes_.clear();
@@ -94,9 +107,12 @@ class Announcements {
   }
 
   int64_t at_;
-  std::vector<std::string> customers_, segments_, changes_;
+  std::vector<std::string> customers_, segments_;
+  std::vector<const char*> changes_;  // string literals
 };
 
+// promo.segment_membership is the table of 0.1 or the view of 0.2 (membership_store.hpp): the
+// same text serves both until ALTER EXTENSION promo UPDATE.
 constexpr const char* kAllCustomersQuery =
     "SELECT customer_id FROM promo.customers"
     " UNION SELECT customer_id FROM promo.events"
@@ -239,13 +255,12 @@ bool reads_customer_rows(const promo::SegmentSet& segments, const std::vector<ui
   return false;
 }
 
-// Calls `visit(customer, k, computed, stored)` for each customer of the batch and each
-// segment ids[k].
+// Calls `visit(c, computed, stored, facts)` for each customer batch[c]: computed[k] holds the
+// intervals of segment ids[k], stored the customer's stored row.
 template <class Visit>
 void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
-                    const std::vector<std::string>& names, const std::vector<std::string>& types,
-                    const std::vector<std::string>& batch, const promo::Calendar& calendar,
-                    bool read_only, Visit&& visit) {
+                    const std::vector<std::string>& types, const std::vector<std::string>& batch,
+                    const promo::Calendar& calendar, bool read_only, Visit&& visit) {
   FactsQuery query;
   query.customers = &batch;
   query.event_types = &types;
@@ -253,14 +268,12 @@ void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_
   query.until = promo::kPlusInfinity;
   query.read_only = read_only;
   std::vector<promo::CustomerFacts> facts = load_customer_facts(query);
-  StoredMembership stored = load_stored_membership(batch, names, read_only);
+  std::vector<StoredRow> stored = load_membership_rows(batch, read_only);
   for (size_t c = 0; c < batch.size(); ++c) {
     std::vector<std::vector<promo::Interval>> computed =
         segments.compute(facts[c], ids, calendar, &interrupts_pending);
-    for (size_t k = 0; k < ids.size(); ++k) {
-      to_storable(computed[k]);
-      visit(c, k, computed[k], stored[c][k], facts[c]);
-    }
+    for (std::vector<promo::Interval>& intervals : computed) to_storable(intervals);
+    visit(c, computed, stored[c], facts[c]);
   }
 }
 
@@ -290,18 +303,18 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
     MemoryContext previous = MemoryContextSwitchTo(batch_context);
     check_snapshot_is_current(batch);
-    MembershipChanges changes;
+    MembershipWrites writes(names);
     Announcements announcements(now);
-    evaluate_batch(
-        segments, ids, names, types, batch, *calendar, false,
-        [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
-            const std::vector<promo::Interval>& stored, const promo::CustomerFacts& facts) {
-          changes.add(batch[c], names[k], stored, computed);
-          if (options.announce) {
-            announcements.add(batch[c], names[k], stored, computed, facts);
-          }
-        });
-    changes.apply();
+    evaluate_batch(segments, ids, types, batch, *calendar, false,
+                   [&](size_t c, const std::vector<std::vector<promo::Interval>>& computed,
+                       const StoredRow& stored, const promo::CustomerFacts& facts) {
+                     if (!writes.add(batch[c], stored, computed) || !options.announce) return;
+                     for (size_t k = 0; k < names.size(); ++k) {
+                       announcements.add(batch[c], names[k], intervals_in(stored, names[k]),
+                                         computed[k], facts);
+                     }
+                   });
+    writes.apply();
     announcements.send();
     MemoryContextSwitchTo(previous);
     pg_guard([batch_context] { MemoryContextReset(batch_context); });
@@ -328,11 +341,15 @@ std::vector<MembershipDifference> compare_membership(const promo::SegmentSet& se
     if (interrupts_pending()) throw promo::Interrupted();
     size_t end = std::min(customers.size(), start + kBatchSize);
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
-    evaluate_batch(segments, ids, names, types, batch, *calendar, true,
-                   [&](size_t c, size_t k, const std::vector<promo::Interval>& computed,
-                       const std::vector<promo::Interval>& stored, const promo::CustomerFacts&) {
-                     if (computed == stored) return;
-                     differences.push_back({names[k], batch[c], computed, stored});
+    evaluate_batch(segments, ids, types, batch, *calendar, true,
+                   [&](size_t c, const std::vector<std::vector<promo::Interval>>& computed,
+                       const StoredRow& stored, const promo::CustomerFacts&) {
+                     for (size_t k = 0; k < names.size(); ++k) {
+                       std::vector<promo::Interval> stored_intervals =
+                           intervals_in(stored, names[k]);
+                       if (computed[k] == stored_intervals) continue;
+                       differences.push_back({names[k], batch[c], computed[k], stored_intervals});
+                     }
                    });
   }
   return differences;
