@@ -221,7 +221,9 @@ void maintain_from_events(TriggerData* trigger) {
   } else {
     customers = std::move(touched.customers);
   }
-  promo::pg::maintain_membership(*segments, ids, customers, promo::pg::MaintenanceOptions{});
+  promo::pg::MaintenanceOptions options;
+  options.batch_size = promo::pg::kWriteBatchSize;
+  promo::pg::maintain_membership(*segments, ids, customers, options);
 }
 
 // After a statement on promo.customers: customers whose signed_up_at or attributes changed
@@ -249,7 +251,9 @@ void maintain_from_customers(TriggerData* trigger) {
     sql = touched_rows(trigger, "customer_id");
   }
   std::vector<std::string> customers = text_column(sql);
-  promo::pg::maintain_membership(*segments, ids, customers, promo::pg::MaintenanceOptions{});
+  promo::pg::MaintenanceOptions options;
+  options.batch_size = promo::pg::kWriteBatchSize;
+  promo::pg::maintain_membership(*segments, ids, customers, options);
 }
 
 // After TRUNCATE of a history table or the segments: rebuild everything. Membership of

@@ -6,6 +6,7 @@
 
 #include "pg/postgres_headers.hpp"
 
+#include "pg/customer_scan.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/membership_store.hpp"
 #include "pg/spi_support.hpp"
@@ -54,16 +55,20 @@ constexpr const char* kLegacyDeleteSegmentsQuery =
     "DELETE FROM promo.segment_membership"
     " WHERE segment OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])";
 
-constexpr const char* kLoadQuery =
-    "SELECT customer_id, segments, valid_from, valid_until FROM promo.customer_membership"
-    " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)";
-
 // $1 is promo.customer_membership[]: one element per customer, built in memory. The batch holds
 // each customer once, so no row is affected twice.
 constexpr const char* kUpsertQuery =
     "INSERT INTO promo.customer_membership AS m (customer_id, segments, valid_from, valid_until)"
     " SELECT r.customer_id, r.segments, r.valid_from, r.valid_until"
     "   FROM pg_catalog.unnest($1) AS r"
+    " ON CONFLICT (customer_id) DO UPDATE"
+    "   SET segments = EXCLUDED.segments, valid_from = EXCLUDED.valid_from,"
+    "       valid_until = EXCLUDED.valid_until";
+
+// The same for one customer (a one-row statement's usual case), without building a composite.
+constexpr const char* kUpsertOneQuery =
+    "INSERT INTO promo.customer_membership AS m (customer_id, segments, valid_from, valid_until)"
+    " VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (customer_id) DO UPDATE"
     "   SET segments = EXCLUDED.segments, valid_from = EXCLUDED.valid_from,"
     "       valid_until = EXCLUDED.valid_until";
@@ -251,45 +256,49 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
                                             bool read_only) {
   std::vector<StoredRow> rows(customers.size());
   if (customers.empty()) return rows;
-  std::unordered_map<std::string_view, size_t> positions;
-  positions.reserve(customers.size() * 2);
-  for (size_t i = 0; i < customers.size(); ++i) positions.emplace(customers[i], i);
   if (!rows_per_customer()) {
+    std::unordered_map<std::string_view, size_t> positions;
+    positions.reserve(customers.size() * 2);
+    for (size_t i = 0; i < customers.size(); ++i) positions.emplace(customers[i], i);
     load_legacy_rows(customers, read_only, positions, rows);
     for (StoredRow& row : rows) std::sort(row.begin(), row.end(), entry_before);
     return rows;
   }
-  static SPIPlanPtr plan = nullptr;
-  pg_guard([] {
-    Oid types[1] = {TEXTARRAYOID};
-    kept_plan(&plan, kLoadQuery, 1, types);
+  // One primary key probe per customer (customer_scan.hpp).
+  CustomerScan scan = pg_guard([read_only] {
+    Oid table = promo_relation("customer_membership");
+    return begin_customer_scan(table, primary_key_index(table), read_only);
   });
-  Datum arguments[1] = {text_array(customers)};
-  uint64 count = run_plan(plan, arguments, read_only, SPI_OK_SELECT);
-  for (uint64 result = 0; result < count; ++result) {
-    bool is_null = false;
-    auto customer = positions.find(text_value(result_value(result, 1, &is_null)));
-    if (customer == positions.end()) continue;
-    Datum segments = result_value(result, 2, &is_null);
-    Datum from = result_value(result, 3, &is_null);
-    Datum until = result_value(result, 4, &is_null);
-    RowArrays arrays =
-        pg_guard([segments, from, until] { return deconstruct_row(segments, from, until); });
-    StoredRow& row = rows[customer->second];
-    row.reserve(arrays.count);
-    for (int j = 0; j < arrays.count; ++j) {
-      StoredEntry entry;
-      entry.segment = text_value(arrays.segments[j]);
-      entry.interval.from = engine_time(DatumGetTimestampTz(arrays.from[j]));
-      entry.interval.until = engine_time(DatumGetTimestampTz(arrays.until[j]));
-      row.push_back(std::move(entry));
+  for (size_t c = 0; c < customers.size(); ++c) {
+    const std::string& customer = customers[c];
+    pg_guard([&scan, &customer] {
+      rescan_customer(&scan, customer.data(), static_cast<int>(customer.size()));
+    });
+    while (true) {
+      std::optional<RowArrays> arrays = pg_guard([&scan]() -> std::optional<RowArrays> {
+        if (!next_customer_row(&scan)) return std::nullopt;
+        // Columns: customer_id, segments, valid_from, valid_until.
+        return deconstruct_row(scan.slot->tts_values[1], scan.slot->tts_values[2],
+                               scan.slot->tts_values[3]);
+      });
+      if (!arrays) break;
+      StoredRow& row = rows[c];
+      row.reserve(row.size() + arrays->count);
+      for (int j = 0; j < arrays->count; ++j) {
+        StoredEntry entry;
+        entry.segment = text_value(arrays->segments[j]);
+        entry.interval.from = engine_time(DatumGetTimestampTz(arrays->from[j]));
+        entry.interval.until = engine_time(DatumGetTimestampTz(arrays->until[j]));
+        row.push_back(std::move(entry));
+      }
     }
     // Written sorted; sorted again so that a row changed by hand still compares correctly.
+    StoredRow& row = rows[c];
     if (!std::is_sorted(row.begin(), row.end(), entry_before)) {
       std::sort(row.begin(), row.end(), entry_before);
     }
   }
-  free_result();
+  pg_guard([&scan] { end_customer_scan(&scan); });
   return rows;
 }
 
@@ -364,7 +373,32 @@ void MembershipWrites::apply() const {
       upsert_rows.push_back(&after_[i]);
     }
   }
-  if (!upsert_customers.empty()) {
+  if (upsert_customers.size() == 1) {
+    static SPIPlanPtr plan = nullptr;
+    pg_guard([] {
+      Oid types[4] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
+      kept_plan(&plan, kUpsertOneQuery, 4, types);
+    });
+    const StoredRow& row = *upsert_rows.front();
+    std::vector<std::string> segments;
+    std::vector<int64_t> from, until;
+    segments.reserve(row.size());
+    from.reserve(row.size());
+    until.reserve(row.size());
+    for (const StoredEntry& entry : row) {
+      segments.push_back(entry.segment);
+      from.push_back(entry.interval.from);
+      until.push_back(entry.interval.until);
+    }
+    const std::string& customer = upsert_customers.front();
+    Datum customer_text = pg_guard([&customer] {
+      return PointerGetDatum(
+          cstring_to_text_with_len(customer.data(), static_cast<int>(customer.size())));
+    });
+    Datum arguments[4] = {customer_text, text_array(segments), timestamptz_array(from),
+                          timestamptz_array(until)};
+    run_plan(plan, arguments, false, SPI_OK_INSERT);
+  } else if (!upsert_customers.empty()) {
     // The plan names the row type by oid: prepared again when the extension was recreated.
     static SPIPlanPtr plan = nullptr;
     static Oid planned_type = InvalidOid;

@@ -297,9 +297,10 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
     return AllocSetContextCreate(CurrentMemoryContext, "promo segment batch",
                                  ALLOCSET_DEFAULT_SIZES);
   });
-  for (size_t start = 0; start < customers.size(); start += kBatchSize) {
+  const size_t batch_size = std::max<size_t>(options.batch_size, 1);
+  for (size_t start = 0; start < customers.size(); start += batch_size) {
     if (interrupts_pending()) throw promo::Interrupted();
-    size_t end = std::min(customers.size(), start + kBatchSize);
+    size_t end = std::min(customers.size(), start + batch_size);
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
     MemoryContext previous = MemoryContextSwitchTo(batch_context);
     check_snapshot_is_current(batch);
