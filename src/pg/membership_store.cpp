@@ -219,6 +219,11 @@ Datum membership_rows_array(Oid row_type, const std::string* customers,
                             const StoredRow* const* rows, int count) {
   TupleDesc descriptor = lookup_rowtype_tupdesc_copy(row_type, -1);
   Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (count > 0 ? count : 1)));
+  // Segment names repeat in every row: each becomes a text datum once (the arrays copy it).
+  constexpr int kNameSlots = 64;
+  const std::string* names[kNameSlots];
+  Datum name_texts[kNameSlots];
+  int name_count = 0;
   for (int i = 0; i < count; ++i) {
     const StoredRow& row = *rows[i];
     int entries = static_cast<int>(row.size());
@@ -227,8 +232,18 @@ Datum membership_rows_array(Oid row_type, const std::string* customers,
     Datum* until = static_cast<Datum*>(palloc(sizeof(Datum) * entries));
     for (int j = 0; j < entries; ++j) {
       const StoredEntry& entry = row[j];
-      segments[j] = PointerGetDatum(
-          cstring_to_text_with_len(entry.segment.data(), static_cast<int>(entry.segment.size())));
+      int slot = 0;
+      while (slot < name_count && *names[slot] != entry.segment) ++slot;
+      if (slot < name_count) {
+        segments[j] = name_texts[slot];
+      } else {
+        segments[j] = PointerGetDatum(
+            cstring_to_text_with_len(entry.segment.data(), static_cast<int>(entry.segment.size())));
+        if (name_count < kNameSlots) {
+          names[name_count] = &entry.segment;
+          name_texts[name_count++] = segments[j];
+        }
+      }
       from[j] = TimestampTzGetDatum(postgres_time(entry.interval.from));
       until[j] = TimestampTzGetDatum(postgres_time(entry.interval.until));
     }
