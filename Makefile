@@ -26,7 +26,8 @@ REGRESS_OPTS = --inputdir=.
 
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
 ISOLATION = definition_change
-ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race
+ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race \
+             segments_two_definitions
 ISOLATION += redeem_same_customer redeem_total_limit redeem_vs_rollback redeem_limit_change
 ISOLATION += run_due_concurrent run_due_outbox_claim
 ISOLATION_OPTS = --inputdir=test/isolation

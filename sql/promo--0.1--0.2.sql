@@ -15,7 +15,8 @@ CREATE TABLE promo.customer_membership (
   customer_id text PRIMARY KEY,
   segments    text[] NOT NULL,
   valid_from  timestamptz[] NOT NULL,
-  valid_until timestamptz[] NOT NULL
+  valid_until timestamptz[] NOT NULL,
+  version     bigint NOT NULL DEFAULT 1
 ) WITH (fillfactor = 75);
 -- No CHECK on the arrays: a constraint's expression is prepared again for every statement that
 -- writes the table, which is most of the cost of a one-row upsert. The triggers write the three
@@ -28,6 +29,9 @@ COMMENT ON COLUMN promo.customer_membership.customer_id IS 'The member.';
 COMMENT ON COLUMN promo.customer_membership.segments IS 'promo.segments.name of each entry.';
 COMMENT ON COLUMN promo.customer_membership.valid_from IS 'Start of each entry (inclusive).';
 COMMENT ON COLUMN promo.customer_membership.valid_until IS 'End of each entry (exclusive).';
+COMMENT ON COLUMN promo.customer_membership.version IS
+  'Incremented by every write of the row. A write names the version it read, so two '
+  'transactions can never overwrite each other''s changes (the second gets 40001).';
 
 INSERT INTO promo.customer_membership (customer_id, segments, valid_from, valid_until)
 SELECT m.customer_id,

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/error.hpp"
 #include "core/segments.hpp"
 
 #include "pg/postgres_headers.hpp"
@@ -57,25 +58,34 @@ constexpr const char* kLegacyDeleteSegmentsQuery =
 
 // $1 is promo.customer_membership[]: one element per customer, built in memory. The batch holds
 // each customer once, so no row is affected twice.
+// Each element carries version = the version read + 1 (1 for a customer without a row); an
+// existing row is replaced only if it is still at the version read.
 constexpr const char* kUpsertQuery =
-    "INSERT INTO promo.customer_membership AS m (customer_id, segments, valid_from, valid_until)"
-    " SELECT r.customer_id, r.segments, r.valid_from, r.valid_until"
+    "INSERT INTO promo.customer_membership AS m"
+    "       (customer_id, segments, valid_from, valid_until, version)"
+    " SELECT r.customer_id, r.segments, r.valid_from, r.valid_until, r.version"
     "   FROM pg_catalog.unnest($1) AS r"
     " ON CONFLICT (customer_id) DO UPDATE"
     "   SET segments = EXCLUDED.segments, valid_from = EXCLUDED.valid_from,"
-    "       valid_until = EXCLUDED.valid_until";
+    "       valid_until = EXCLUDED.valid_until, version = EXCLUDED.version"
+    " WHERE m.version OPERATOR(pg_catalog.=) (EXCLUDED.version OPERATOR(pg_catalog.-) 1)";
 
 // The same for one customer (a one-row statement's usual case), without building a composite.
 constexpr const char* kUpsertOneQuery =
-    "INSERT INTO promo.customer_membership AS m (customer_id, segments, valid_from, valid_until)"
-    " VALUES ($1, $2, $3, $4)"
+    "INSERT INTO promo.customer_membership AS m"
+    "       (customer_id, segments, valid_from, valid_until, version)"
+    " VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (customer_id) DO UPDATE"
     "   SET segments = EXCLUDED.segments, valid_from = EXCLUDED.valid_from,"
-    "       valid_until = EXCLUDED.valid_until";
+    "       valid_until = EXCLUDED.valid_until, version = EXCLUDED.version"
+    " WHERE m.version OPERATOR(pg_catalog.=) (EXCLUDED.version OPERATOR(pg_catalog.-) 1)";
 
 constexpr const char* kDeleteQuery =
-    "DELETE FROM promo.customer_membership"
-    " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])";
+    "DELETE FROM promo.customer_membership m"
+    " USING ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+    "                  pg_catalog.unnest($2::pg_catalog.int8[])) AS d (customer_id, version)"
+    " WHERE m.customer_id OPERATOR(pg_catalog.=) d.customer_id"
+    "   AND m.version OPERATOR(pg_catalog.=) d.version";
 
 // Rows made only of the named segments go; the others lose those entries.
 constexpr const char* kDeleteWholeRowsQuery =
@@ -91,7 +101,8 @@ constexpr const char* kDeleteEntriesQuery =
     "          FROM ROWS FROM (pg_catalog.unnest(c.segments), pg_catalog.unnest(c.valid_from),"
     "                          pg_catalog.unnest(c.valid_until))"
     "               WITH ORDINALITY AS e (segment, valid_from, valid_until, n)"
-    "         WHERE e.segment OPERATOR(pg_catalog.<>) ALL ($1::pg_catalog.text[]))"
+    "         WHERE e.segment OPERATOR(pg_catalog.<>) ALL ($1::pg_catalog.text[])),"
+    "       version = c.version OPERATOR(pg_catalog.+) 1"
     " WHERE c.segments OPERATOR(pg_catalog.&&) $1::pg_catalog.text[]";
 
 // The table (0.1) or the view (0.2) promo.segment_membership.
@@ -135,7 +146,7 @@ void load_legacy_rows(const std::vector<std::string>& customers, bool read_only,
     entry.segment = text_value(result_value(result, 2, &is_null));
     entry.interval.from = engine_time(DatumGetTimestampTz(result_value(result, 3, &is_null)));
     entry.interval.until = engine_time(DatumGetTimestampTz(result_value(result, 4, &is_null)));
-    rows[customer->second].push_back(std::move(entry));
+    rows[customer->second].entries.push_back(std::move(entry));
   }
   free_result();
 }
@@ -147,18 +158,20 @@ void apply_legacy(const std::vector<std::string>& customers, const std::vector<S
   std::vector<std::string> delete_customers, delete_segments, insert_customers, insert_segments;
   std::vector<int64_t> delete_from, insert_from, insert_until;
   for (size_t i = 0; i < customers.size(); ++i) {
-    for (const StoredEntry& entry : before[i]) {
-      if (std::binary_search(after[i].begin(), after[i].end(), entry, entry_before) &&
-          *std::lower_bound(after[i].begin(), after[i].end(), entry, entry_before) == entry) {
+    const std::vector<StoredEntry>& old_entries = before[i].entries;
+    const std::vector<StoredEntry>& new_entries = after[i].entries;
+    for (const StoredEntry& entry : old_entries) {
+      if (std::binary_search(new_entries.begin(), new_entries.end(), entry, entry_before) &&
+          *std::lower_bound(new_entries.begin(), new_entries.end(), entry, entry_before) == entry) {
         continue;
       }
       delete_customers.push_back(customers[i]);
       delete_segments.push_back(entry.segment);
       delete_from.push_back(entry.interval.from);
     }
-    for (const StoredEntry& entry : after[i]) {
-      if (std::binary_search(before[i].begin(), before[i].end(), entry, entry_before) &&
-          *std::lower_bound(before[i].begin(), before[i].end(), entry, entry_before) == entry) {
+    for (const StoredEntry& entry : new_entries) {
+      if (std::binary_search(old_entries.begin(), old_entries.end(), entry, entry_before) &&
+          *std::lower_bound(old_entries.begin(), old_entries.end(), entry, entry_before) == entry) {
         continue;
       }
       insert_customers.push_back(customers[i]);
@@ -189,16 +202,17 @@ void apply_legacy(const std::vector<std::string>& customers, const std::vector<S
   }
 }
 
-// The arrays of one stored row, deconstructed. C style: call under pg_guard.
+// The arrays of one stored row, deconstructed, and its version. C style: call under pg_guard.
 struct RowArrays {
   Datum* segments;
   Datum* from;
   Datum* until;
   int count;
+  int64_t version;
 };
 
 RowArrays deconstruct_row(Datum segments, Datum from, Datum until) {
-  RowArrays row{nullptr, nullptr, nullptr, 0};
+  RowArrays row{nullptr, nullptr, nullptr, 0, 0};
   int segment_count = 0, from_count = 0, until_count = 0;
   deconstruct_array(DatumGetArrayTypeP(segments), TEXTOID, -1, false, TYPALIGN_INT, &row.segments,
                     nullptr, &segment_count);
@@ -225,7 +239,7 @@ Datum membership_rows_array(Oid row_type, const std::string* customers,
   Datum name_texts[kNameSlots];
   int name_count = 0;
   for (int i = 0; i < count; ++i) {
-    const StoredRow& row = *rows[i];
+    const std::vector<StoredEntry>& row = rows[i]->entries;
     int entries = static_cast<int>(row.size());
     Datum* segments = static_cast<Datum*>(palloc(sizeof(Datum) * entries));
     Datum* from = static_cast<Datum*>(palloc(sizeof(Datum) * entries));
@@ -247,15 +261,19 @@ Datum membership_rows_array(Oid row_type, const std::string* customers,
       from[j] = TimestampTzGetDatum(postgres_time(entry.interval.from));
       until[j] = TimestampTzGetDatum(postgres_time(entry.interval.until));
     }
-    Datum values[4] = {
+    // Columns: customer_id, segments, valid_from, valid_until, version (the next one).
+    Datum values[5] = {
         PointerGetDatum(
             cstring_to_text_with_len(customers[i].data(), static_cast<int>(customers[i].size()))),
         PointerGetDatum(construct_array(segments, entries, TEXTOID, -1, false, TYPALIGN_INT)),
         PointerGetDatum(construct_array(from, entries, TIMESTAMPTZOID, sizeof(TimestampTz),
                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
         PointerGetDatum(construct_array(until, entries, TIMESTAMPTZOID, sizeof(TimestampTz),
-                                        FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
-    bool nulls[4] = {false, false, false, false};
+                                        FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+        Int64GetDatum(rows[i]->version + 1)};
+    bool nulls[5] = {false, false, false, false, false};
+    if (descriptor->natts != 5)
+      elog(ERROR, "promo: unexpected columns in promo.customer_membership");
     elements[i] = HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls));
   }
   int16 length;
@@ -276,7 +294,7 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
     positions.reserve(customers.size() * 2);
     for (size_t i = 0; i < customers.size(); ++i) positions.emplace(customers[i], i);
     load_legacy_rows(customers, read_only, positions, rows);
-    for (StoredRow& row : rows) std::sort(row.begin(), row.end(), entry_before);
+    for (StoredRow& row : rows) std::sort(row.entries.begin(), row.entries.end(), entry_before);
     return rows;
   }
   // One primary key probe per customer (customer_scan.hpp).
@@ -292,12 +310,15 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
     while (true) {
       std::optional<RowArrays> arrays = pg_guard([&scan]() -> std::optional<RowArrays> {
         if (!next_customer_row(&scan)) return std::nullopt;
-        // Columns: customer_id, segments, valid_from, valid_until.
-        return deconstruct_row(scan.slot->tts_values[1], scan.slot->tts_values[2],
-                               scan.slot->tts_values[3]);
+        // Columns: customer_id, segments, valid_from, valid_until, version.
+        RowArrays row = deconstruct_row(scan.slot->tts_values[1], scan.slot->tts_values[2],
+                                        scan.slot->tts_values[3]);
+        row.version = DatumGetInt64(scan.slot->tts_values[4]);
+        return row;
       });
       if (!arrays) break;
-      StoredRow& row = rows[c];
+      rows[c].version = arrays->version;
+      std::vector<StoredEntry>& row = rows[c].entries;
       row.reserve(row.size() + arrays->count);
       for (int j = 0; j < arrays->count; ++j) {
         StoredEntry entry;
@@ -308,7 +329,7 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
       }
     }
     // Written sorted; sorted again so that a row changed by hand still compares correctly.
-    StoredRow& row = rows[c];
+    std::vector<StoredEntry>& row = rows[c].entries;
     if (!std::is_sorted(row.begin(), row.end(), entry_before)) {
       std::sort(row.begin(), row.end(), entry_before);
     }
@@ -317,8 +338,9 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
   return rows;
 }
 
-std::vector<promo::Interval> intervals_in(const StoredRow& row, std::string_view segment) {
+std::vector<promo::Interval> intervals_in(const StoredRow& stored, std::string_view segment) {
   std::vector<promo::Interval> intervals;
+  const std::vector<StoredEntry>& row = stored.entries;
   auto first = std::lower_bound(
       row.begin(), row.end(), segment,
       [](const StoredEntry& entry, std::string_view name) { return entry.segment < name; });
@@ -352,9 +374,11 @@ MembershipWrites::MembershipWrites(const std::vector<std::string>& recomputed)
 
 bool MembershipWrites::add(const std::string& customer, const StoredRow& stored,
                            const std::vector<std::vector<promo::Interval>>& computed) {
-  StoredRow row;
-  row.reserve(stored.size());
-  for (const StoredEntry& entry : stored) {
+  StoredRow changed;
+  changed.version = stored.version;
+  std::vector<StoredEntry>& row = changed.entries;
+  row.reserve(stored.entries.size());
+  for (const StoredEntry& entry : stored.entries) {
     if (!std::binary_search(recomputed_sorted_.begin(), recomputed_sorted_.end(), entry.segment)) {
       row.push_back(entry);
     }
@@ -365,10 +389,10 @@ bool MembershipWrites::add(const std::string& customer, const StoredRow& stored,
     }
   }
   std::sort(row.begin(), row.end(), entry_before);
-  if (row == stored) return false;
+  if (row == stored.entries) return false;
   customers_.push_back(customer);
   if (!rows_per_customer_) before_.push_back(stored);
-  after_.push_back(std::move(row));
+  after_.push_back(std::move(changed));
   return true;
 }
 
@@ -380,27 +404,30 @@ void MembershipWrites::apply() const {
   }
   std::vector<std::string> upsert_customers, delete_customers;
   std::vector<const StoredRow*> upsert_rows;
+  std::vector<int64_t> delete_versions;
   for (size_t i = 0; i < customers_.size(); ++i) {
-    if (after_[i].empty()) {
+    if (after_[i].entries.empty()) {
       delete_customers.push_back(customers_[i]);
+      delete_versions.push_back(after_[i].version);
     } else {
       upsert_customers.push_back(customers_[i]);
       upsert_rows.push_back(&after_[i]);
     }
   }
+  uint64 written = 0;
   if (upsert_customers.size() == 1) {
     static SPIPlanPtr plan = nullptr;
     pg_guard([] {
-      Oid types[4] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
-      kept_plan(&plan, kUpsertOneQuery, 4, types);
+      Oid types[5] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT8OID};
+      kept_plan(&plan, kUpsertOneQuery, 5, types);
     });
     const StoredRow& row = *upsert_rows.front();
     std::vector<std::string> segments;
     std::vector<int64_t> from, until;
-    segments.reserve(row.size());
-    from.reserve(row.size());
-    until.reserve(row.size());
-    for (const StoredEntry& entry : row) {
+    segments.reserve(row.entries.size());
+    from.reserve(row.entries.size());
+    until.reserve(row.entries.size());
+    for (const StoredEntry& entry : row.entries) {
       segments.push_back(entry.segment);
       from.push_back(entry.interval.from);
       until.push_back(entry.interval.until);
@@ -410,9 +437,9 @@ void MembershipWrites::apply() const {
       return PointerGetDatum(
           cstring_to_text_with_len(customer.data(), static_cast<int>(customer.size())));
     });
-    Datum arguments[4] = {customer_text, text_array(segments), timestamptz_array(from),
-                          timestamptz_array(until)};
-    run_plan(plan, arguments, false, SPI_OK_INSERT);
+    Datum arguments[5] = {customer_text, text_array(segments), timestamptz_array(from),
+                          timestamptz_array(until), Int64GetDatum(row.version + 1)};
+    written += run_plan(plan, arguments, false, SPI_OK_INSERT);
   } else if (!upsert_customers.empty()) {
     // The plan names the row type by oid: prepared again when the extension was recreated.
     static SPIPlanPtr plan = nullptr;
@@ -433,16 +460,30 @@ void MembershipWrites::apply() const {
       return membership_rows_array(row_type, customers, rows, count);
     });
     Datum arguments[1] = {argument};
-    run_plan(plan, arguments, false, SPI_OK_INSERT);
+    written += run_plan(plan, arguments, false, SPI_OK_INSERT);
   }
   if (!delete_customers.empty()) {
     static SPIPlanPtr plan = nullptr;
     pg_guard([] {
-      Oid types[1] = {TEXTARRAYOID};
-      kept_plan(&plan, kDeleteQuery, 1, types);
+      Oid types[2] = {TEXTARRAYOID, INT8ARRAYOID};
+      kept_plan(&plan, kDeleteQuery, 2, types);
     });
-    Datum arguments[1] = {text_array(delete_customers)};
-    run_plan(plan, arguments, false, SPI_OK_DELETE);
+    const int64_t* versions = delete_versions.data();
+    int count = static_cast<int>(delete_versions.size());
+    Datum version_array = pg_guard([versions, count] {
+      Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * count));
+      for (int i = 0; i < count; ++i) elements[i] = Int64GetDatum(versions[i]);
+      return PointerGetDatum(construct_array(elements, count, INT8OID, sizeof(int64),
+                                             FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    });
+    Datum arguments[2] = {text_array(delete_customers), version_array};
+    written += run_plan(plan, arguments, false, SPI_OK_DELETE);
+  }
+  if (written != customers_.size()) {
+    throw promo::Error(
+        "40001", "could not serialize access due to a concurrent change of segment membership",
+        "A customer's stored membership changed between reading and writing it.",
+        "Retry the transaction.");
   }
 }
 

@@ -20,9 +20,14 @@ struct StoredEntry {
   bool operator==(const StoredEntry&) const = default;
 };
 
-// A customer's stored membership, sorted by segment (byte order), then start. Empty when the
-// customer has no row.
-using StoredRow = std::vector<StoredEntry>;
+// A customer's stored membership: its entries sorted by segment (byte order), then start, and
+// the row's version (0: no row). Every write of a row sets version + 1 and requires the version
+// it read, so a concurrent change the locks did not prevent is an error (40001), never a lost
+// update.
+struct StoredRow {
+  std::vector<StoredEntry> entries;
+  int64_t version = 0;
+};
 
 // The stored rows of `customers` (rows[c] for customers[c]). SPI connected. read_only as in
 // FactsQuery. Throws PgError.
@@ -56,7 +61,7 @@ class MembershipWrites {
 
   // Writes the recorded rows: one upsert of the new rows, one delete of the rows that became
   // empty (in the 0.1 layout: one delete and one insert of intervals). SPI connected. Throws
-  // PgError.
+  // PgError, or promo::Error 40001 when a row is no longer at the version read.
   void apply() const;
 
  private:
@@ -65,7 +70,7 @@ class MembershipWrites {
   bool rows_per_customer_;                      // false: the 0.1 layout, a row per interval
   std::vector<std::string> customers_;          // changed customers
   std::vector<StoredRow> before_;               // their stored rows (0.1 layout only)
-  std::vector<StoredRow> after_;                // their new rows
+  std::vector<StoredRow> after_;                // their new rows, version = the one read
 };
 
 // Segment names stored that are not in `current_names` (left over from deleted segments). SPI

@@ -284,6 +284,13 @@ void lock_segment_definitions() {
   pg_guard([relid] { LockRelationOid(relid, ShareLock); });
 }
 
+void lock_definition_changes() {
+  pg_guard([] {
+    DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kCustomerLockClass),
+                        Int32GetDatum(-1));
+  });
+}
+
 void maintain_membership(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
                          const std::vector<std::string>& customers,
                          const MaintenanceOptions& options) {

@@ -35,6 +35,13 @@ inline constexpr uint32_t kCustomerLockBuckets = 1024;
 // Takes promo.segments in SHARE mode (to the end of the transaction).
 void lock_segment_definitions();
 
+// Serializes transactions that change segment definitions (to the end of the transaction):
+// their rebuilds rewrite whole membership rows, and ROW EXCLUSIVE on promo.segments does not
+// exclude a second writer of definitions. An advisory lock (kCustomerLockClass, -1) rather than
+// a stronger table lock, which the writer could only get by upgrading the lock its statement
+// already holds (two writers would deadlock).
+void lock_definition_changes();
+
 struct MaintenanceOptions {
   bool lock_customers = true;    // advisory locks per customer bucket
   bool report_progress = false;  // NOTICE "segment rebuild: N of M customers" per batch

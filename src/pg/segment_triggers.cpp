@@ -118,6 +118,8 @@ void check_unused(const std::string& name, const std::string& action,
 // The row trigger's C++ body. new_name/definition are null for DELETE; old_name null for
 // INSERT.
 void validate_segment_row(const char* new_name, const char* definition, const char* old_name) {
+  // Before reading the definitions: a concurrent writer's change is then committed and seen.
+  promo::pg::lock_definition_changes();
   std::vector<promo::SegmentDefinition> definitions = promo::pg::read_segment_definitions();
   bool renamed_or_deleted =
       old_name != nullptr && (new_name == nullptr || strcmp(new_name, old_name) != 0);
@@ -154,6 +156,7 @@ std::map<std::string, std::string> transition_rows(const char* table) {
 
 // The statement trigger's C++ body.
 void rebuild_changed_segments(TriggerData* trigger) {
+  promo::pg::lock_definition_changes();
   Relation relation = trigger->tg_relation;
   promo::pg::pg_guard([relation] { CacheInvalidateRelcache(relation); });
   promo::pg::mark_segments_stale();
