@@ -189,6 +189,47 @@ TouchedEvents touched_events(const TriggerData* trigger) {
   return touched;
 }
 
+// What a statement touching a set of event types has to recompute: the segments (closed over
+// dependents, with the segments true without history) and the event types they read. Depends
+// only on the segment set and the types, so the last few answers are kept: a stream of one-row
+// inserts asks the same few questions again and again.
+struct EventTypePlan {
+  std::vector<uint32_t> ids;
+  std::vector<std::string> relevant_types;  // event types read by `ids`, sorted
+  bool every_customer = false;              // some segment is true without history
+};
+
+const EventTypePlan& plan_for_types(const std::shared_ptr<const promo::SegmentSet>& segments,
+                                    const std::vector<std::string>& types) {
+  struct Entry {
+    std::shared_ptr<const promo::SegmentSet> segments;
+    std::vector<std::string> types;
+    std::vector<uint32_t> defaults;  // segments true without history (they follow the zone)
+    EventTypePlan plan;
+  };
+  constexpr size_t kKept = 16;
+  static auto* entries = new std::vector<Entry>();
+  std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(segments);
+  for (const Entry& entry : *entries) {
+    if (entry.segments == segments && entry.types == types && entry.defaults == defaults) {
+      return entry.plan;
+    }
+  }
+  Entry entry;
+  entry.segments = segments;
+  entry.types = types;
+  entry.defaults = defaults;
+  std::vector<uint32_t> by_type = segments->affected_by_event_types(types);
+  entry.plan.every_customer = !defaults.empty();
+  if (!by_type.empty() || !defaults.empty()) {
+    entry.plan.ids = closed_union(*segments, by_type, defaults);
+    entry.plan.relevant_types = segments->event_types_read(entry.plan.ids);
+  }
+  if (entries->size() >= kKept) entries->erase(entries->begin());
+  entries->push_back(std::move(entry));
+  return entries->back().plan;
+}
+
 // After a statement on promo.events: types -> affected segments -> customers -> maintenance.
 // Segments true without any history are recomputed for every touched customer too (the
 // customer may be new to promo); without such segments only customers whose touched events are
@@ -199,13 +240,12 @@ void maintain_from_events(TriggerData* trigger) {
   std::shared_ptr<const promo::SegmentSet> segments = promo::pg::current_segment_set();
   if (segments->size() == 0) return;
   TouchedEvents touched = touched_events(trigger);
-  std::vector<uint32_t> by_type = segments->affected_by_event_types(touched.types);
-  std::vector<uint32_t> defaults = promo::pg::segments_true_without_history(segments);
-  if (by_type.empty() && defaults.empty()) return;
-  std::vector<uint32_t> ids = closed_union(*segments, by_type, defaults);
+  const EventTypePlan& plan = plan_for_types(segments, touched.types);
+  if (plan.ids.empty()) return;
+  std::vector<uint32_t> ids = plan.ids;
   std::vector<std::string> customers;
-  if (defaults.empty()) {
-    std::vector<std::string> relevant_types = segments->event_types_read(ids);
+  if (!plan.every_customer) {
+    const std::vector<std::string>& relevant_types = plan.relevant_types;
     std::vector<bool> relevant(touched.types.size(), false);
     for (size_t t = 0; t < touched.types.size(); ++t) {
       relevant[t] =
