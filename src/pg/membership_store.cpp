@@ -151,6 +151,12 @@ void load_legacy_rows(const std::vector<std::string>& customers, bool read_only,
   free_result();
 }
 
+// Whether `entries` (sorted) holds exactly `entry`.
+bool holds(const std::vector<StoredEntry>& entries, const StoredEntry& entry) {
+  auto found = std::lower_bound(entries.begin(), entries.end(), entry, entry_before);
+  return found != entries.end() && *found == entry;
+}
+
 // Writes the 0.1 layout: the entries of the old rows that are not in the new ones are deleted,
 // the new ones that were not stored are inserted.
 void apply_legacy(const std::vector<std::string>& customers, const std::vector<StoredRow>& before,
@@ -161,19 +167,13 @@ void apply_legacy(const std::vector<std::string>& customers, const std::vector<S
     const std::vector<StoredEntry>& old_entries = before[i].entries;
     const std::vector<StoredEntry>& new_entries = after[i].entries;
     for (const StoredEntry& entry : old_entries) {
-      if (std::binary_search(new_entries.begin(), new_entries.end(), entry, entry_before) &&
-          *std::lower_bound(new_entries.begin(), new_entries.end(), entry, entry_before) == entry) {
-        continue;
-      }
+      if (holds(new_entries, entry)) continue;
       delete_customers.push_back(customers[i]);
       delete_segments.push_back(entry.segment);
       delete_from.push_back(entry.interval.from);
     }
     for (const StoredEntry& entry : new_entries) {
-      if (std::binary_search(old_entries.begin(), old_entries.end(), entry, entry_before) &&
-          *std::lower_bound(old_entries.begin(), old_entries.end(), entry, entry_before) == entry) {
-        continue;
-      }
+      if (holds(old_entries, entry)) continue;
       insert_customers.push_back(customers[i]);
       insert_segments.push_back(entry.segment);
       insert_from.push_back(entry.interval.from);
