@@ -74,6 +74,16 @@ INSERT INTO promo.segments (name, definition)
 INSERT INTO promo.customers (customer_id, signed_up_at) VALUES ('alice', '2026-11-01 00:00+00');
 INSERT INTO promo.events (customer_id, type, occurred_at)
   VALUES ('alice', 'cart_abandoned', '2026-11-20 10:00+00');
+-- Membership that changes (an interval replaced), a segment added and one deleted after the
+-- history: the library maintains the storage of the version the database is at.
+INSERT INTO promo.events (customer_id, type, occurred_at)
+  VALUES ('bob', 'cart_abandoned', '2026-11-18 10:00+00');
+INSERT INTO promo.events (customer_id, type, occurred_at)
+  VALUES ('bob', 'order_placed', '2026-11-19 10:00+00');
+INSERT INTO promo.segments (name, definition)
+  VALUES ('buyers', \$\$count('order_placed') >= 1\$\$),
+         ('temporary', \$\$count('cart_abandoned') >= 1\$\$);
+DELETE FROM promo.segments WHERE name = 'temporary';
 INSERT INTO promo.promotions (name, currency) VALUES ('come-back-10', 'USD');
 INSERT INTO promo.tiers (promotion, name, condition, discount)
   VALUES ('come-back-10', '\$10 off', \$\$in_segment('abandoned-cart')\$\$, '{\"amount_off\": 1000}');"
@@ -133,5 +143,13 @@ while read -r source path; do
   [ "$discount" = 1000 ] || fail "evaluation after the update from $source gives $discount"
   problems=$("${psql_cmd[@]}" -d "$database" -At -c "SELECT count(*) FROM promo.verify_segments()")
   [ "$problems" = 0 ] || fail "verify_segments() after the update from $source: $problems rows"
+  # The stored intervals moved by the update equal those of the fresh database.
+  membership="SELECT customer_id, segment, valid_from, valid_until FROM promo.segment_membership
+               ORDER BY 1, 2, 3"
+  diff <("${psql_cmd[@]}" -d fresh -At -c "$membership") \
+    <("${psql_cmd[@]}" -d "$database" -At -c "$membership") ||
+    fail "membership after the update from $source differs from the fresh database's"
+  echo "membership after the update: $("${psql_cmd[@]}" -d "$database" -At -c \
+    "SELECT count(*) FROM promo.segment_membership") intervals, as in the fresh database"
 done <<<"$paths"
 exit 0
