@@ -16,34 +16,19 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# Outside a cluster: re-run this script inside a throwaway one with pg_cron preloaded. pg_cron
-# runs jobs in background workers (no libpq connection, so no password is needed).
-if [ "${1:-}" != --inside ]; then
+# pg_cron must be installed; the test re-runs inside a throwaway cluster with it preloaded
+# (test/lib/throwaway_cluster.sh). pg_cron runs jobs in background workers (no libpq
+# connection, so no password is needed).
+if [ "${THROWAWAY_INSIDE:-}" != 1 ]; then
   if [ ! -e "$(pg_config --sharedir 2>/dev/null)/extension/pg_cron.control" ] &&
     [ ! -e /usr/share/postgresql/15/extension/pg_cron.control ]; then
     echo "FAIL: pg_cron is not installed (Debian package postgresql-15-cron)"
     exit 1
   fi
-  # pg_virtualenv fails to start a cluster when another one holds its port in the shared socket
-  # directory at that moment: then (the test itself never started) it is tried again.
-  started_marker=$(mktemp)
-  rm -f "$started_marker"
-  for attempt in 1 2 3 4 5; do
-    CRON_STARTED_MARKER=$started_marker \
-      pg_virtualenv -t -v 15 -o shared_preload_libraries=pg_cron -o cron.database_name=postgres \
-      -o cron.use_background_workers=on -o max_worker_processes=16 \
-      bash "$here/cron_fires.sh" --inside
-    rc=$?
-    [ "$rc" = 0 ] || [ -e "$started_marker" ] && break
-    echo "the throwaway cluster did not start (attempt $attempt); trying again"
-    sleep $((attempt * 3))
-  done
-  rm -f "$started_marker"
-  if [ "$rc" = 0 ]; then echo PASS; else echo "FAIL (exit $rc)"; fi
-  exit "$rc"
 fi
-
-[ -n "${CRON_STARTED_MARKER:-}" ] && : >"$CRON_STARTED_MARKER"
+source "$here/../lib/throwaway_cluster.sh"
+run_inside_throwaway_cluster "${BASH_SOURCE[0]}" -o shared_preload_libraries=pg_cron \
+  -o cron.database_name=postgres -o cron.use_background_workers=on -o max_worker_processes=16
 
 wait_seconds=${CRON_WAIT_SECONDS:-150}
 psql_cmd=(psql -X -q -At -v ON_ERROR_STOP=1 -d postgres)

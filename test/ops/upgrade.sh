@@ -30,26 +30,10 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pg_version=15
 
-# pg_virtualenv fails to start a cluster when another one holds its port in the shared socket
-# directory at that moment: then (the test itself never started) it is tried again.
-if [ "${1:-}" != --inside ]; then
-  started_marker=$(mktemp)
-  rm -f "$started_marker"
-  for attempt in 1 2 3 4 5; do
-    OPS_STARTED_MARKER=$started_marker \
-      pg_virtualenv -t -v "$pg_version" bash "$here/upgrade.sh" --inside
-    rc=$?
-    [ "$rc" = 0 ] || [ -e "$started_marker" ] && break
-    echo "the throwaway cluster did not start (attempt $attempt); trying again"
-    sleep $((attempt * 3))
-  done
-  rm -f "$started_marker"
-  if [ "$rc" = 0 ]; then echo PASS; else echo "FAIL (exit $rc)"; fi
-  exit "$rc"
-fi
-[ -n "${OPS_STARTED_MARKER:-}" ] && : >"$OPS_STARTED_MARKER"
+# Re-run inside a throwaway cluster (test/lib/throwaway_cluster.sh).
+source "$here/../lib/throwaway_cluster.sh"
+run_inside_throwaway_cluster "${BASH_SOURCE[0]}"
 
 work=$(mktemp -d)
 chmod 755 "$work"
