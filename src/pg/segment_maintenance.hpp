@@ -2,11 +2,14 @@
 // customers and segments: the shared core of the event/customer triggers, the rebuild after a
 // definition change and promo.verify_segments().
 //
-// Work goes in batches of kBatchSize customers: one query loads their customer rows, one their
-// history of the event types the segments read, one their stored membership; the engine
-// computes each customer's intervals; one DELETE and one INSERT write the differences.
+// Work goes in batches of customers (kBatchSize for rebuilds, kWriteBatchSize for history
+// writes): one query loads their customer rows, one their history of the event types the
+// segments read; their stored membership rows are read by primary key (membership_store.hpp);
+// the engine computes each customer's intervals; one upsert and one delete write the rows that
+// changed.
 //
 // Concurrency (see also the install script):
+// - Definition changes serialize with each other (lock_definition_changes()).
 // - lock_segment_definitions(): promo.segments in SHARE mode, held to the end of the
 //   transaction, so maintenance and definition changes (ROW EXCLUSIVE) serialize.
 // - Customer locks: pg_advisory_xact_lock(kCustomerLockClass, bucket) for the bucket
@@ -16,6 +19,8 @@
 //   READ / SERIALIZABLE, a batch whose events, customer rows, membership, the segment
 //   definitions or the time zone differ between the transaction snapshot and the latest
 //   snapshot raises 40001.
+// - Every membership row write requires the row's version as read, so a write the locks did not
+//   order raises 40001 instead of losing the other transaction's change.
 #pragma once
 
 #include "core/segments.hpp"
