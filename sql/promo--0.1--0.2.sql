@@ -111,5 +111,76 @@ GRANT SELECT ON promo.customer_membership, promo.segment_membership TO promo_app
 SELECT pg_catalog.pg_extension_config_dump('promo.customer_membership', 'WHERE false');
 
 -- ---------------------------------------------------------------------------------------------
+-- Tracking
+-- ---------------------------------------------------------------------------------------------
+
+CREATE FUNCTION promo.lock_customer_history(customer_id text) RETURNS void
+  LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_lock_customer_history';
+COMMENT ON FUNCTION promo.lock_customer_history(text) IS
+  'Takes, to the end of the transaction, the locks promo''s segment maintenance takes for one '
+  'customer (SHARE on promo.segments, then the customer''s lock bucket): until then no other '
+  'transaction changes the customer''s membership. promo.track uses it around its two reads.';
+REVOKE ALL ON FUNCTION promo.lock_customer_history(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION promo.lock_customer_history(text) TO promo_app, promo_admin;
+
+-- track: the "before" membership is read under the customer's locks (0.1 read it without them,
+-- so a concurrent writer for the same customer could skew entered/left).
+CREATE OR REPLACE FUNCTION promo.track(customer_id text, type text, properties jsonb DEFAULT '{}',
+                            occurred_at timestamptz DEFAULT pg_catalog.now())
+  RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  segments_before text[];
+  segments_after text[];
+  available jsonb;
+BEGIN
+  -- The customer's maintenance locks first, so that no other transaction changes this
+  -- customer's membership between the two reads.
+  PERFORM promo.lock_customer_history(track.customer_id);
+  -- Membership at the event's time, read before and after the insert; the insert's own
+  -- maintenance triggers compute the change (segments are not evaluated twice).
+  SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.segment ORDER BY m.segment), '{}')
+    INTO segments_before
+    FROM promo.segment_membership m
+   WHERE m.customer_id = track.customer_id
+     AND m.valid_from <= track.occurred_at AND track.occurred_at < m.valid_until;
+  INSERT INTO promo.events (customer_id, type, properties, occurred_at)
+  VALUES (track.customer_id, track.type, track.properties, track.occurred_at);
+  SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.segment ORDER BY m.segment), '{}')
+    INTO segments_after
+    FROM promo.segment_membership m
+   WHERE m.customer_id = track.customer_id
+     AND m.valid_from <= track.occurred_at AND track.occurred_at < m.valid_until;
+  -- The best tier of each promotion the customer can now get, in qualifications' order.
+  SELECT COALESCE(pg_catalog.jsonb_agg(
+           pg_catalog.jsonb_build_object('promotion', q.item -> 'promotion',
+                                         'tier', q.item -> 'tier',
+                                         'discount', q.item -> 'discount',
+                                         'needs', q.item -> 'needs')
+           OPERATOR(pg_catalog.||)
+           CASE WHEN q.item ? 'code'
+                THEN pg_catalog.jsonb_build_object('code', q.item -> 'code')
+                ELSE '{}'::jsonb END
+           ORDER BY q.position), '[]')
+    INTO available
+    FROM pg_catalog.jsonb_array_elements(
+           promo.qualifications(track.customer_id, NULL, track.occurred_at))
+         WITH ORDINALITY AS q(item, position);
+  RETURN pg_catalog.jsonb_build_object(
+    'entered', pg_catalog.to_jsonb(ARRAY(SELECT s FROM pg_catalog.unnest(segments_after) s
+                                          EXCEPT SELECT s FROM pg_catalog.unnest(segments_before) s
+                                          ORDER BY 1)),
+    'left', pg_catalog.to_jsonb(ARRAY(SELECT s FROM pg_catalog.unnest(segments_before) s
+                                       EXCEPT SELECT s FROM pg_catalog.unnest(segments_after) s
+                                       ORDER BY 1)),
+    'available', available);
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- Redemptions
 -- ---------------------------------------------------------------------------------------------

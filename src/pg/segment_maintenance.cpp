@@ -153,22 +153,6 @@ int32_t lock_bucket(const std::string& customer_id) {
   return static_cast<int32_t>(hash % kCustomerLockBuckets);
 }
 
-// Takes the advisory lock of every bucket of `customers`, in ascending order.
-void lock_customers(const std::vector<std::string>& customers) {
-  std::vector<int32_t> buckets;
-  buckets.reserve(std::min<size_t>(customers.size(), kCustomerLockBuckets));
-  for (const std::string& id : customers) buckets.push_back(lock_bucket(id));
-  std::sort(buckets.begin(), buckets.end());
-  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
-  const int32_t* data = buckets.data();
-  size_t count = buckets.size();
-  pg_guard([data, count] {
-    for (size_t i = 0; i < count; ++i) {
-      DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kCustomerLockClass),
-                          Int32GetDatum(data[i]));
-    }
-  });
-}
 
 // The digest of a batch under the transaction snapshot (latest = false) or the latest one.
 std::string batch_digest(Datum ids, bool latest) {
@@ -278,6 +262,22 @@ void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_
 }
 
 }  // namespace
+
+void lock_customers(const std::vector<std::string>& customers) {
+  std::vector<int32_t> buckets;
+  buckets.reserve(std::min<size_t>(customers.size(), kCustomerLockBuckets));
+  for (const std::string& id : customers) buckets.push_back(lock_bucket(id));
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  const int32_t* data = buckets.data();
+  size_t count = buckets.size();
+  pg_guard([data, count] {
+    for (size_t i = 0; i < count; ++i) {
+      DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kCustomerLockClass),
+                          Int32GetDatum(data[i]));
+    }
+  });
+}
 
 void lock_segment_definitions() {
   Oid relid = segments_relation_id();

@@ -40,6 +40,10 @@ inline constexpr uint32_t kCustomerLockBuckets = 1024;
 // Takes promo.segments in SHARE mode (to the end of the transaction).
 void lock_segment_definitions();
 
+// Takes the advisory lock of the bucket of every customer of `customers`, in ascending order
+// (to the end of the transaction): maintenance of those customers' membership then waits.
+void lock_customers(const std::vector<std::string>& customers);
+
 // Serializes transactions that change segment definitions (to the end of the transaction):
 // their rebuilds rewrite whole membership rows, and ROW EXCLUSIVE on promo.segments does not
 // exclude a second writer of definitions. An advisory lock (kCustomerLockClass, -1) rather than
