@@ -25,6 +25,12 @@ constexpr const char* kRowsQuery =
     "SELECT customer_id, signed_up_at, attributes FROM promo.customers"
     " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)";
 
+// The same for one customer (evaluate_cart, a one-row event insert): a plain equality costs
+// less to start than an array scan key.
+constexpr const char* kRowsOneQuery =
+    "SELECT customer_id, signed_up_at, attributes FROM promo.customers"
+    " WHERE customer_id OPERATOR(pg_catalog.=) $1";
+
 // The type test compares under COLLATE "C" (the same equality) so that it filters the rows of
 // one index probe per customer instead of making the index scan probe every customer x type
 // pair. No ORDER BY: the rows are grouped and sorted in memory (load_events), which costs less
@@ -34,6 +40,18 @@ constexpr const char* kEventsQuery =
     " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)"
     "   AND type COLLATE \"C\" OPERATOR(pg_catalog.=) ANY ($2)"
     "   AND occurred_at OPERATOR(pg_catalog.<=) $3";
+
+constexpr const char* kEventsOneQuery =
+    "SELECT customer_id, type, occurred_at FROM promo.events"
+    " WHERE customer_id OPERATOR(pg_catalog.=) $1"
+    "   AND type COLLATE \"C\" OPERATOR(pg_catalog.=) ANY ($2)"
+    "   AND occurred_at OPERATOR(pg_catalog.<=) $3";
+
+// The customers of a query: a text[] of ids, or a text when there is exactly one.
+struct CustomersArgument {
+  Datum value;
+  bool single;
+};
 
 // One top-level attribute as read from jsonb, pointing into palloc'd memory.
 struct RawAttribute {
@@ -129,15 +147,19 @@ std::unordered_map<std::string_view, size_t> positions_of(const std::vector<std:
 }
 
 // Fills signed_up_at and attributes from promo.customers.
-void load_rows(const FactsQuery& query, Datum ids, std::vector<promo::CustomerFacts>& facts,
+void load_rows(const FactsQuery& query, CustomersArgument ids,
+               std::vector<promo::CustomerFacts>& facts,
                const std::unordered_map<std::string_view, size_t>& positions) {
-  static SPIPlanPtr plan = nullptr;
+  static SPIPlanPtr many = nullptr;
+  static SPIPlanPtr one = nullptr;
   pg_guard([] {
-    Oid types[1] = {TEXTARRAYOID};
-    kept_plan(&plan, kRowsQuery, 1, types);
+    Oid array_types[1] = {TEXTARRAYOID};
+    kept_plan(&many, kRowsQuery, 1, array_types);
+    Oid text_types[1] = {TEXTOID};
+    kept_plan(&one, kRowsOneQuery, 1, text_types);
   });
-  Datum arguments[1] = {ids};
-  uint64 count = run_plan(plan, arguments, query.read_only, SPI_OK_SELECT);
+  Datum arguments[1] = {ids.value};
+  uint64 count = run_plan(ids.single ? one : many, arguments, query.read_only, SPI_OK_SELECT);
   for (uint64 row = 0; row < count; ++row) {
     bool is_null = false;
     auto found = positions.find(text_value(result_value(row, 1, &is_null)));
@@ -157,16 +179,20 @@ void load_rows(const FactsQuery& query, Datum ids, std::vector<promo::CustomerFa
 // Fills the event lists from promo.events. Rows arrive in any order (usually the index's:
 // grouped by customer); each customer's lists are then put in the order CustomerFacts wants:
 // types in byte order, times ascending.
-void load_events(const FactsQuery& query, Datum ids, std::vector<promo::CustomerFacts>& facts,
+void load_events(const FactsQuery& query, CustomersArgument ids,
+                 std::vector<promo::CustomerFacts>& facts,
                  const std::unordered_map<std::string_view, size_t>& positions) {
-  static SPIPlanPtr plan = nullptr;
+  static SPIPlanPtr many = nullptr;
+  static SPIPlanPtr one = nullptr;
   pg_guard([] {
-    Oid types[3] = {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
-    kept_plan(&plan, kEventsQuery, 3, types);
+    Oid array_types[3] = {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
+    kept_plan(&many, kEventsQuery, 3, array_types);
+    Oid text_types[3] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZOID};
+    kept_plan(&one, kEventsOneQuery, 3, text_types);
   });
-  Datum arguments[3] = {ids, text_array(*query.event_types),
+  Datum arguments[3] = {ids.value, text_array(*query.event_types),
                         TimestampTzGetDatum(postgres_time(query.until))};
-  uint64 count = run_plan(plan, arguments, query.read_only, SPI_OK_SELECT);
+  uint64 count = run_plan(ids.single ? one : many, arguments, query.read_only, SPI_OK_SELECT);
   promo::CustomerFacts* customer = nullptr;
   std::string_view customer_id;
   for (uint64 row = 0; row < count; ++row) {
@@ -208,10 +234,18 @@ std::vector<promo::CustomerFacts> load_customer_facts(const FactsQuery& query) {
   for (size_t i = 0; i < ids.size(); ++i) facts[i].customer_id = ids[i];
   if (ids.empty()) return facts;
   std::unordered_map<std::string_view, size_t> positions = positions_of(ids);
-  Datum id_array = text_array(ids);
-  if (query.customer_rows) load_rows(query, id_array, facts, positions);
+  CustomersArgument argument{0, ids.size() == 1};
+  if (argument.single) {
+    const std::string& id = ids.front();
+    argument.value = pg_guard([&id] {
+      return PointerGetDatum(cstring_to_text_with_len(id.data(), static_cast<int>(id.size())));
+    });
+  } else {
+    argument.value = text_array(ids);
+  }
+  if (query.customer_rows) load_rows(query, argument, facts, positions);
   if (query.event_types != nullptr && !query.event_types->empty()) {
-    load_events(query, id_array, facts, positions);
+    load_events(query, argument, facts, positions);
   }
   return facts;
 }
