@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/rule_index.hpp"
+
 namespace promo {
 
 PromotionIndex::PromotionIndex(std::span<const IndexEntry> entries) {
@@ -14,7 +16,7 @@ PromotionIndex::PromotionIndex(std::span<const IndexEntry> entries) {
     auto found = std::find_if(buckets_.begin(), buckets_.end(),
                               [&](const Bucket& b) { return b.currency == entry.currency; });
     if (found == buckets_.end()) {
-      buckets_.push_back(Bucket{std::string(entry.currency), {}, {}, {}});
+      buckets_.push_back(Bucket{std::string(entry.currency), {}, {}});
       found = buckets_.end() - 1;
     }
     if (!entry.constrained) {
@@ -22,8 +24,13 @@ PromotionIndex::PromotionIndex(std::span<const IndexEntry> entries) {
       continue;
     }
     for (const auto& [field, value] : entry.keys) {
-      KeyMap& map = field == "sku" ? found->by_sku : found->by_category;
-      std::vector<uint32_t>& ids = map[value];
+      auto map = std::find_if(found->fields.begin(), found->fields.end(),
+                              [&](const FieldMap& m) { return m.field == field; });
+      if (map == found->fields.end()) {
+        found->fields.push_back(FieldMap{field, field == "sku", field == "category", {}});
+        map = found->fields.end() - 1;
+      }
+      std::vector<uint32_t>& ids = map->ids[value];
       // Ids arrive in ascending order; a promotion listing a key twice is stored once.
       if (ids.empty() || ids.back() != id) ids.push_back(id);
     }
@@ -51,15 +58,23 @@ void PromotionIndex::candidates(const Cart& cart, std::vector<uint32_t>& out,
   if (cart.currency == nullptr) return;
   const Bucket* bucket = bucket_for(cart.currency->code);
   if (bucket == nullptr) return;
+  std::string value;
   for (const CartItem& item : cart.items) {
     meter.tick();
-    if (auto hit = bucket->by_sku.find(std::string_view(item.sku)); hit != bucket->by_sku.end()) {
-      add_keyed(hit->second, cart.subtotal, out);
-    }
-    if (bucket->by_category.empty()) continue;
-    if (auto hit = bucket->by_category.find(std::string_view(item.category));
-        hit != bucket->by_category.end()) {
-      add_keyed(hit->second, cart.subtotal, out);
+    for (const FieldMap& map : bucket->fields) {
+      std::string_view key;
+      if (map.sku) {
+        key = item.sku;
+      } else if (map.category) {
+        key = item.category;
+      } else if (rule::item_key_value(item, map.field, value)) {
+        key = value;
+      } else {
+        continue;
+      }
+      if (auto hit = map.ids.find(key); hit != map.ids.end()) {
+        add_keyed(hit->second, cart.subtotal, out);
+      }
     }
   }
   for (const auto& [min_subtotal, id] : bucket->unkeyed) {

@@ -22,20 +22,21 @@ struct IndexEntry {
   bool has_tiers = false;     // promotions without tiers never apply and are not indexed
   // True when every tier's condition can only hold if some item has one of `keys`.
   bool constrained = false;
-  std::vector<std::pair<std::string, std::string>> keys;  // ("sku"|"category", value)
+  std::vector<std::pair<std::string, std::string>> keys;  // (field, value): rule_index.hpp
   int64_t min_subtotal = 0;  // smallest cart subtotal for which any tier can hold
 };
 
-// Per currency: keyed promotions in hash maps by sku and by category, the rest in a list sorted
-// by min_subtotal. Immutable after construction; safe to share between evaluations.
+// Per currency: keyed promotions in one hash map per key field (sku, category, an attribute, or
+// several joined: rule_index.hpp), the rest in a list sorted by min_subtotal. Immutable after
+// construction; safe to share between evaluations.
 class PromotionIndex {
  public:
   PromotionIndex() = default;
   explicit PromotionIndex(std::span<const IndexEntry> entries);
 
   // Ids (ascending = evaluation order, no duplicates) of the promotions in the cart's currency
-  // whose conditions are not known to be false for this cart: keyed ones sharing a sku or
-  // category with some item, and unkeyed ones, each only when min_subtotal <= cart subtotal.
+  // whose conditions are not known to be false for this cart: keyed ones with a key some item
+  // has, and unkeyed ones, each only when min_subtotal <= cart subtotal.
   // `out` is cleared first.
   void candidates(const Cart& cart, std::vector<uint32_t>& out, WorkMeter& meter) const;
 
@@ -47,10 +48,17 @@ class PromotionIndex {
   };
   using KeyMap = std::unordered_map<std::string, std::vector<uint32_t>, TextHash, std::equal_to<>>;
 
+  // The promotions keyed on one field.
+  struct FieldMap {
+    std::string field;
+    bool sku = false;       // the field is "sku": the item's value is read in place
+    bool category = false;  // the field is "category"
+    KeyMap ids;
+  };
+
   struct Bucket {
     std::string currency;
-    KeyMap by_sku;
-    KeyMap by_category;
+    std::vector<FieldMap> fields;
     std::vector<std::pair<int64_t, uint32_t>> unkeyed;  // (min_subtotal, id), sorted
   };
 

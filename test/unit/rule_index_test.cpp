@@ -4,18 +4,23 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "core/rule_index.hpp"
+
 namespace promo::rule {
 namespace {
 
 using namespace testing;
 
-// "sku=A,category=x" or "unconstrained".
+// "sku=A,category=x" or "unconstrained"; the parts of a joined value are shown as "|".
 std::string keys(std::string_view text, Context context = Context::kCondition) {
   auto program = compile(text, context, kUsd);
   const KeyRequirement& r = program->required_keys();
   if (!r.constrained) return "unconstrained";
   std::string out;
   for (const auto& [field, value] : r.keys) out += (out.empty() ? "" : ",") + field + "=" + value;
+  std::replace(out.begin(), out.end(), kKeyValueJoin, '|');
   return out;
 }
 
@@ -30,7 +35,19 @@ TEST(RuleIndex, RequiredKeys) {
   EXPECT_EQ(keys("has(category = 'audio')"), "category=audio");
   EXPECT_EQ(keys("has(category in ('x'))"), "category=x");
   EXPECT_EQ(keys("has(sku = 'A' and unit_price > 5)"), "sku=A");
-  EXPECT_EQ(keys("has(sku in ('A', 'B') and category = 'x')"), "category=x");
+  // Sides of an `and` about one item join into one key the item must have all parts of.
+  EXPECT_EQ(keys("has(sku in ('A', 'B') and category = 'x')"), "category+sku=x|A,category+sku=x|B");
+  EXPECT_EQ(keys("has(category = 'x' and attributes.brand = 'acme')"),
+            "attributes.brand+category=acme|x");
+  EXPECT_EQ(keys("amount(category = 'x' and attributes.brand = 'acme' and unit_price > 5) >= 20"),
+            "attributes.brand+category=acme|x");
+  EXPECT_EQ(keys("has(sku = 'A' and sku = 'B')"), "sku=A");
+  EXPECT_EQ(keys("has(attributes.brand = 'acme')"), "attributes.brand=acme");
+  EXPECT_EQ(keys("has('acme' = attributes.brand)"), "attributes.brand=acme");
+  EXPECT_EQ(keys("has(attributes.size = 5)"), "unconstrained");
+  EXPECT_EQ(keys("has(attributes.brand <> 'acme')"), "unconstrained");
+  // Two has() may match two different items: no joined key across them.
+  EXPECT_EQ(keys("has(category = 'x') and has(attributes.brand = 'acme')"), "category=x");
   EXPECT_EQ(keys("has(sku = 'A' or category = 'x')"), "category=x,sku=A");
   EXPECT_EQ(keys("has(sku = 'A' or unit_price > 5)"), "unconstrained");
   EXPECT_EQ(keys("has(not sku = 'A')"), "unconstrained");
@@ -91,9 +108,10 @@ TEST(RuleIndex, SoundOverRandomRulesAndCarts) {
       ++held;
       ASSERT_GE(c.subtotal, p->min_subtotal()) << p->print();
       if (!r.constrained) continue;
+      std::string value;
       bool found = std::any_of(c.items.begin(), c.items.end(), [&](const CartItem& item) {
         return std::any_of(r.keys.begin(), r.keys.end(), [&](const auto& key) {
-          return (key.first == "sku" ? item.sku : item.category) == key.second;
+          return item_key_value(item, key.first, value) && value == key.second;
         });
       });
       ASSERT_TRUE(found) << p->print();
