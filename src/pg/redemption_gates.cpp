@@ -5,6 +5,7 @@
 
 #include "pg/postgres_headers.hpp"
 
+#include "pg/counter_reads.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/redemption_gates.hpp"
 #include "pg/spi_support.hpp"
@@ -16,16 +17,6 @@ extern "C" {
 namespace promo::pg {
 
 namespace {
-
-constexpr const char* kCountersQuery =
-    "SELECT n.name,"
-    " (SELECT u.used FROM promo.customer_usage u"
-    "   WHERE u.customer_id OPERATOR(pg_catalog.=) $1"
-    "     AND u.promotion OPERATOR(pg_catalog.=) n.name),"
-    " (SELECT pg_catalog.sum(s.used)::pg_catalog.int8 FROM promo.promotion_slots s"
-    "   WHERE s.promotion OPERATOR(pg_catalog.=) n.name),"
-    " (SELECT b.used FROM promo.promotion_budget b WHERE b.promotion OPERATOR(pg_catalog.=) n.name)"
-    " FROM pg_catalog.unnest($2) AS n(name)";
 
 constexpr const char* kCodesQuery =
     "SELECT c.code, c.promotion, c.customer_id, c.owner_customer_id,"
@@ -48,47 +39,37 @@ int64_t integer_or_zero(uint64 row, int column, bool wide) {
   return wide ? DatumGetInt64(value) : DatumGetInt32(value);
 }
 
-// Counters of the promotions with limits, turned into gates.
+// Counters of the promotions with limits (only those their limits need), turned into gates.
 void load_counters(const std::vector<promo::PromotionLimits>& limited, const char* customer_id,
                    bool fresh, promo::RedemptionGates& gates) {
-  std::vector<std::string> names;
+  std::vector<const promo::PromotionLimits*> counted;
+  std::vector<CounterRead> reads;
   for (const promo::PromotionLimits& limits : limited) {
-    if (limits.has_counters()) names.push_back(limits.name);
+    if (!limits.has_counters()) continue;
+    CounterRead& read = reads.emplace_back();
+    read.promotion = limits.name.data();
+    read.promotion_length = static_cast<int>(limits.name.size());
+    read.customer = customer_id != nullptr && limits.per_customer_limit.has_value();
+    read.total = limits.total_limit.has_value();
+    read.budget = limits.budget.has_value();
+    counted.push_back(&limits);
   }
-  if (names.empty()) return;
-  static SPIPlanPtr plan = nullptr;
-  pg_guard([] {
-    Oid types[2] = {TEXTOID, TEXTARRAYOID};
-    kept_plan(&plan, kCountersQuery, 2, types);
+  if (reads.empty()) return;
+  CounterRead* data = reads.data();
+  int count = static_cast<int>(reads.size());
+  int customer_length = customer_id != nullptr ? static_cast<int>(std::strlen(customer_id)) : 0;
+  pg_guard([customer_id, customer_length, data, count, fresh] {
+    read_counters(customer_id, customer_length, data, count, fresh);
   });
-  Datum customer =
-      customer_id != nullptr
-          ? pg_guard([customer_id] { return PointerGetDatum(cstring_to_text(customer_id)); })
-          : PointerGetDatum(nullptr);
-  Datum arguments[2] = {customer, text_array(names)};
-  const char nulls[3] = {customer_id != nullptr ? ' ' : 'n', ' ', '\0'};
-  int status = pg_guard(
-      [&arguments, &nulls, fresh] { return SPI_execute_plan(plan, arguments, nulls, !fresh, 0); });
-  if (status != SPI_OK_SELECT) {
-    throw promo::Error(promo::sqlstate::kInternalError, "promo: reading counters failed");
-  }
-  uint64 count = SPI_processed;
-  for (uint64 row = 0; row < count; ++row) {
-    std::optional<std::string> name = optional_text(row, 1);
-    if (!name) continue;
-    const promo::PromotionLimits* limits = nullptr;
-    for (const promo::PromotionLimits& candidate : limited) {
-      if (candidate.name == *name) limits = &candidate;
-    }
-    if (limits == nullptr) continue;
+  for (size_t i = 0; i < reads.size(); ++i) {
     promo::PromotionUsage usage;
-    usage.customer_used = integer_or_zero(row, 2, false);
-    usage.total_used = integer_or_zero(row, 3, true);
-    usage.budget_used = integer_or_zero(row, 4, true);
-    promo::PromotionGate gate = promo::limit_gate(*limits, usage, customer_id != nullptr);
-    if (!gate.blocked_code.empty() || gate.cap) gates.promotions[*name] = std::move(gate);
+    usage.customer_used = reads[i].customer_used;
+    usage.total_used = reads[i].total_used;
+    usage.budget_used = reads[i].budget_used;
+    promo::PromotionGate gate = promo::limit_gate(*counted[i], usage, customer_id != nullptr);
+    if (!gate.blocked_code.empty() || gate.cap)
+      gates.promotions[counted[i]->name] = std::move(gate);
   }
-  free_result();
 }
 
 // The cart's codes with their rows and statuses, in cart order.
@@ -134,12 +115,14 @@ bool load_redemption_gates(const promo::RuleSet& rules, const char* customer_id,
   const std::vector<promo::PromotionLimits>& limited = rules.gated_promotions();
   if (limited.empty() && cart.codes.empty()) return false;
   std::vector<std::string> codes = promo::normalize_codes(cart.codes);
-  pg_guard([] {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
-  });
   load_counters(limited, customer_id, fresh, gates);
-  if (!codes.empty()) load_codes(codes, customer_id, fresh, gates);
-  pg_guard([] { SPI_finish(); });
+  if (!codes.empty()) {
+    pg_guard([] {
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
+    });
+    load_codes(codes, customer_id, fresh, gates);
+    pg_guard([] { SPI_finish(); });
+  }
   return true;
 }
 
