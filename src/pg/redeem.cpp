@@ -139,6 +139,27 @@ constexpr const char* kRecordOrder =
     "  WHERE EXISTS (SELECT FROM claimed))"
     " SELECT EXISTS (SELECT FROM claimed), u.promotion"
     "   FROM (VALUES (1)) AS one(x) LEFT JOIN usage u ON true";
+// record_order for exactly one applied promotion (the common case), with scalar arguments:
+// the same three writes and the same result row, without the arrays and the function scans
+// that unnest them. $3..$8: promotion, tier, amount, code, slot (NULL when none), budgeted;
+// $9: the per_customer_limit (INT4 max when none).
+constexpr const char* kRecordOneOrder =
+    "WITH usage AS ("
+    " INSERT INTO promo.customer_usage AS u (customer_id, promotion, used) VALUES ($1, $3, 1)"
+    " ON CONFLICT (customer_id, promotion)"
+    "   DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
+    "   WHERE u.used OPERATOR(pg_catalog.<) $9"
+    " RETURNING u.promotion),"
+    " claimed AS ("
+    " INSERT INTO promo.orders (order_id, customer_id, cart_digest, result)"
+    " SELECT $2, $1, pg_catalog.sha256(pg_catalog.convert_to($10::pg_catalog.text, 'UTF8')), $11"
+    "   FROM usage"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING 1),"
+    " redemptions AS ("
+    " INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
+    "   budgeted)"
+    " SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM claimed)"
+    " SELECT EXISTS (SELECT FROM claimed), (SELECT u.promotion FROM usage u)";
 constexpr const char* kInsertEvent =
     "INSERT INTO promo.events (customer_id, type, occurred_at, properties, source, source_key)"
     " VALUES ($1, $2, $3, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
@@ -168,6 +189,11 @@ Statement record_order{kRecordOrder,
                        {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
                         INT4ARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID, JSONBOID, JSONBOID},
                        nullptr};
+Statement record_one_order{kRecordOneOrder,
+                           11,
+                           {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID,
+                            INT4OID, JSONBOID, JSONBOID},
+                           nullptr};
 Statement insert_event{kInsertEvent,
                        7,
                        {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID},
@@ -392,10 +418,11 @@ enum class Recorded {
   kOrderUsed,     // the order_id was used already: nothing but the usage written
 };
 
-// Runs record_order for a reserved pass: counts the usage of every applied promotion (guarded
-// by its per_customer_limit) and, when every guard held, writes the order with `document` and
-// the redemption rows. The promotions whose usage was counted are marked in `reservations`
-// (counted_customer), so undo() gives them back when the pass does not stand.
+// Runs record_order (record_one_order for a single applied promotion) for a reserved pass: counts
+// the usage of every applied promotion (guarded by its per_customer_limit) and, when every guard
+// held, writes the order with `document` and the redemption rows. The promotions whose usage was
+// counted are marked in `reservations` (counted_customer), so undo() gives them back when the pass
+// does not stand.
 Recorded record(const std::string& customer_id, const std::string& order_id,
                 const promo::RuleSet& rules, const promo::Result& result, Jsonb* cart_document,
                 Jsonb* document, std::vector<Reservation>& reservations) {
@@ -418,19 +445,34 @@ Recorded record(const std::string& customer_id, const std::string& order_id,
                                std::min<int64_t>(*promotion_limits->per_customer_limit, INT32_MAX))
                          : INT32_MAX);
   }
-  Datum promotion_array = promo::pg::text_array(promotions);
-  uint64 rows = run(
-      record_order,
-      {text_argument(customer_id), text_argument(order_id), Argument{promotion_array, false},
-       Argument{promo::pg::text_array(tiers), false},
-       Argument{fixed_array<int64_t>(amounts, INT8OID, int64_datum), false},
-       Argument{promo::pg::text_array(codes), false},
-       Argument{fixed_array<int32_t>(slots, INT4OID, int32_datum), false},
-       Argument{fixed_array<bool>(budgeted, BOOLOID, bool_datum), false},
-       Argument{promotion_array, false},
-       Argument{fixed_array<int32_t>(limits, INT4OID, int32_datum), false},
-       Argument{JsonbPGetDatum(cart_document), false}, Argument{JsonbPGetDatum(document), false}},
-      SPI_OK_SELECT);
+  uint64 rows = 0;
+  if (result.applied.size() == 1) {
+    const promo::AppliedPromotion& applied = result.applied[0];
+    rows = run(
+        record_one_order,
+        {text_argument(customer_id), text_argument(order_id), text_argument(applied.promotion),
+         text_argument(applied.tier), Argument{Int64GetDatum(applied.discount), false},
+         applied.code.empty() ? Argument{PointerGetDatum(nullptr), true}
+                              : text_argument(applied.code),
+         Argument{Int32GetDatum(slots[0]), slots[0] < 0},
+         Argument{BoolGetDatum(budgeted[0]), false}, Argument{Int32GetDatum(limits[0]), false},
+         Argument{JsonbPGetDatum(cart_document), false}, Argument{JsonbPGetDatum(document), false}},
+        SPI_OK_SELECT);
+  } else {
+    Datum promotion_array = promo::pg::text_array(promotions);
+    rows = run(
+        record_order,
+        {text_argument(customer_id), text_argument(order_id), Argument{promotion_array, false},
+         Argument{promo::pg::text_array(tiers), false},
+         Argument{fixed_array<int64_t>(amounts, INT8OID, int64_datum), false},
+         Argument{promo::pg::text_array(codes), false},
+         Argument{fixed_array<int32_t>(slots, INT4OID, int32_datum), false},
+         Argument{fixed_array<bool>(budgeted, BOOLOID, bool_datum), false},
+         Argument{promotion_array, false},
+         Argument{fixed_array<int32_t>(limits, INT4OID, int32_datum), false},
+         Argument{JsonbPGetDatum(cart_document), false}, Argument{JsonbPGetDatum(document), false}},
+        SPI_OK_SELECT);
+  }
   // One row per counted promotion (promotion NULL when none was), each with the claim flag.
   bool claimed = false;
   size_t counted = 0;
