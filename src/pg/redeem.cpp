@@ -23,10 +23,11 @@
 //     is bounded.
 //  5. Writes coupon_redeemed for the redeemer per code used and referral_completed for a
 //     referral code's owner (into promo.events, so segment maintenance runs as for any insert).
-// Distinct customers share no row: without a total_limit or budget nothing per promotion is
-// written. Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently raises 40001
-// from the guarded statements: retry. The engine never sees PostgreSQL; SQL is parameterised
-// only.
+// Distinct customers share no counter row while a promotion has no total_limit or budget (the
+// foreign key of promo.customer_usage still share-locks the promotion's row when a customer's
+// first usage row is inserted). Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently
+// raises 40001 from the guarded statements: retry. The engine never sees PostgreSQL; SQL is
+// parameterised only.
 #include "core/cart.hpp"
 #include "core/engine.hpp"
 #include "core/explain.hpp"
