@@ -33,6 +33,19 @@ struct CounterTable {
   int key_count;
 };
 
+// Raises the executor's "permission denied" unless the caller may SELECT the columns read
+// (the table, or each of those columns, as a statement would accept).
+void check_select(Oid relid, const char* name, const char* const* keys, int key_count) {
+  if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK) return;
+  for (int k = 0; k <= key_count; ++k) {
+    AttrNumber column = get_attnum(relid, k < key_count ? keys[k] : "used");
+    if (column == InvalidAttrNumber ||
+        pg_attribute_aclcheck(relid, column, GetUserId(), ACL_SELECT) != ACLCHECK_OK) {
+      aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, name);
+    }
+  }
+}
+
 // Opens promo.<name> and its primary key after checking the caller's SELECT right, and checks
 // that the key starts with the columns `keys` (so a changed schema fails loudly instead of
 // reading wrong rows).
@@ -40,8 +53,7 @@ void open_counter_table(Oid schema, const char* name, const char* const* keys, i
                         CounterTable* t) {
   Oid relid = get_relname_relid(name, schema);
   if (!OidIsValid(relid)) elog(ERROR, "promo: table promo.%s is missing", name);
-  AclResult acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
-  if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_TABLE, name);
+  check_select(relid, name, keys, key_count);
   t->table = table_open(relid, AccessShareLock);
   Oid primary_key = RelationGetPrimaryKeyIndex(t->table);
   if (!OidIsValid(primary_key)) elog(ERROR, "promo: promo.%s has no primary key", name);
