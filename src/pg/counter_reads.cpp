@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -128,6 +129,11 @@ void read_table(Oid schema, const char* name, Snapshot snapshot, Datum customer,
 }
 
 }  // namespace
+
+bool counters_by_index_scan() {
+  // Citus cannot distribute a table without being preloaded, which defines its settings.
+  return GetConfigOption("citus.version", true, false) == nullptr;
+}
 
 void read_counters(const char* customer_id, int customer_length, CounterRead* reads, int count,
                    bool fresh) {

@@ -27,6 +27,10 @@ struct CounterRead {
   int64_t budget_used = 0;
 };
 
+// Whether read_counters may be used: not while Citus is loaded (a distributed table's rows are
+// in shards only Citus' planner reaches; the caller then reads them with a statement).
+bool counters_by_index_scan();
+
 // Fills `reads[0..count)`. `customer_id` (customer_length bytes) may be null: customer counters
 // are then left 0. C style, may ereport(ERROR): call under pg_guard.
 void read_counters(const char* customer_id, int customer_length, CounterRead* reads, int count,
