@@ -2,25 +2,32 @@
 //   RETURNS jsonb
 //
 // Applies what evaluate_cart would at `at` and records it, in the caller's transaction:
-//  1. Claims order_id (INSERT ... ON CONFLICT DO NOTHING). A used order_id with the same
-//     customer and cart returns the stored result and records nothing; another customer or
-//     cart is ERROR 23505 naming the order; a rolled back order is ERROR 55000.
-//  2. Takes pg_advisory_xact_lock(kRedeemLockClass, hashtext(customer_id)): one customer's
-//     redemptions (and rollbacks) serialize, so per_customer_limit is exact.
-//  3. Reads counters and codes with a fresh snapshot (READ COMMITTED) and evaluates with them.
-//  4. Reserves, in evaluation order, with single guarded statements: customer usage (upsert
-//     for every applied promotion, so a per_customer_limit set later counts past redemptions;
-//     guarded by used < limit when there is one), one unit of a total_limit slot (used < cap,
-//     starting at the customer's slot; when no slot row matched, the open slots are read again
-//     with a fresh snapshot, since a total_limit change re-splits the caps in place), the granted
-//     amount of the budget (used + amount <= budget), one use of the code (uses < max_uses). A
-//     failed reservation (a race for the last unit) undoes this pass's reservations, blocks or caps
-//     that promotion (or marks the code used up) and evaluates again; the loop is bounded.
-//  5. Writes one promo.redemptions row per applied promotion, coupon_redeemed for the redeemer
-//     per code used and referral_completed for a referral code's owner (into promo.events, so
-//     segment maintenance runs as for any insert), and stores the result in promo.orders.
-// Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently raises 40001 from the
-// guarded statements: retry. The engine never sees PostgreSQL; SQL is parameterised only.
+//  1. Takes pg_advisory_xact_lock(1886547822, hashtext(customer_id)) directly (no statement):
+//     one customer's redemptions (and rollbacks) serialize, so per_customer_limit is exact and
+//     the counters read next, with a snapshot taken after the lock, are current.
+//  2. Reads counters and codes with a fresh snapshot (READ COMMITTED) and evaluates with them.
+//  3. Reserves, in evaluation order, with single guarded statements: one unit of a total_limit
+//     slot (used < cap, starting at the customer's slot; when no slot row matched, the open
+//     slots are read again with a fresh snapshot, since a total_limit change re-splits the caps
+//     in place), the granted amount of the budget (used + amount <= budget), one use of the code
+//     (uses < max_uses). Only promotions with such a limit and codes cost a statement here.
+//  4. Records with one statement: customer usage for every applied promotion (an upsert, so a
+//     per_customer_limit set later counts past redemptions; guarded by used < limit when there
+//     is one), then, only when every guard held, the order row (order_id, customer, cart digest
+//     and result: the idempotency record) and one promo.redemptions row per applied promotion.
+//     A used order_id inserts nothing (ON CONFLICT DO NOTHING); what was reserved is undone and
+//     the stored result is returned (same customer and cart) or an error names the order
+//     (another customer or cart: 23505; rolled back: 55000).
+//     A failed reservation or guard (a race for the last unit) undoes this pass's reservations,
+//     blocks or caps that promotion (or marks the code used up) and evaluates again; the loop
+//     is bounded.
+//  5. Writes coupon_redeemed for the redeemer per code used and referral_completed for a
+//     referral code's owner (into promo.events, so segment maintenance runs as for any insert).
+// Distinct customers share no counter row while a promotion has no total_limit or budget (the
+// foreign key of promo.customer_usage still share-locks the promotion's row when a customer's
+// first usage row is inserted). Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently
+// raises 40001 from the guarded statements: retry. The engine never sees PostgreSQL; SQL is
+// parameterised only.
 #include "core/cart.hpp"
 #include "core/engine.hpp"
 #include "core/explain.hpp"
@@ -39,8 +46,10 @@
 #include "pg/zone_calendar.hpp"
 
 extern "C" {
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "utils/fmgrprotos.h"
 }
 
 namespace {
@@ -48,24 +57,16 @@ namespace {
 using promo::pg::pg_guard;
 
 constexpr int kSlotCount = 16;
+// The first key of the customer's redeem lock ("promo" in ASCII); rollback_redemption uses it too.
+constexpr int32 kRedeemLockClass = 1886547822;
 
-// Claims the order and, when claimed, takes the customer's redeem lock (one statement).
-constexpr const char* kClaimOrder =
-    "WITH claimed AS ("
-    " INSERT INTO promo.orders (order_id, customer_id, cart_digest)"
-    " VALUES ($1, $2, pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')))"
-    " ON CONFLICT (order_id) DO NOTHING RETURNING 1)"
-    " SELECT pg_catalog.pg_advisory_xact_lock(1886547822, pg_catalog.hashtext($2)) FROM claimed";
+// The stored order of a used order_id, to replay it or name the conflict.
 constexpr const char* kExistingOrder =
     "SELECT o.customer_id OPERATOR(pg_catalog.=) $2,"
     "       o.cart_digest OPERATOR(pg_catalog.=)"
     "         pg_catalog.sha256(pg_catalog.convert_to($3::pg_catalog.text, 'UTF8')),"
     "       o.rolled_back_at IS NOT NULL, o.result"
     "  FROM promo.orders o WHERE o.order_id OPERATOR(pg_catalog.=) $1";
-constexpr const char* kTakeCustomer =
-    "INSERT INTO promo.customer_usage AS u (customer_id, promotion, used) VALUES ($1, $2, 1)"
-    " ON CONFLICT (customer_id, promotion) DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
-    " WHERE u.used OPERATOR(pg_catalog.<) $3 RETURNING u.used";
 constexpr const char* kGiveCustomer =
     "UPDATE promo.customer_usage SET used = used OPERATOR(pg_catalog.-) 1"
     " WHERE customer_id OPERATOR(pg_catalog.=) $1 AND promotion OPERATOR(pg_catalog.=) $2"
@@ -100,11 +101,33 @@ constexpr const char* kTakeCode =
 constexpr const char* kGiveCode =
     "UPDATE promo.codes SET uses = uses OPERATOR(pg_catalog.-) 1"
     " WHERE code OPERATOR(pg_catalog.=) $1 AND uses OPERATOR(pg_catalog.>) 0";
-// The redemption rows (arrays, one element per applied promotion; code '' and slot -1 stand
-// for NULL), the usage of the applied promotions without a per_customer_limit (those with one
-// were reserved by the guarded upsert) and the stored result, in one statement.
+// Records a pass in one statement (one round of executor start-up instead of one per table):
+//  usage    the customer's usage of every applied promotion ($9), +1; an existing row is only
+//           bumped while used < its limit ($10, same order; INT4 max when the promotion has no
+//           per_customer_limit). Returns the promotions counted.
+//  claimed  the order row with its result, only when every usage row was counted (otherwise a
+//           limit guard failed and the pass is undone and evaluated again); a used order_id
+//           inserts nothing (the caller replays it).
+//  redemptions  one row per applied promotion, only when the order was claimed (arrays, one
+//           element per applied promotion; code '' and slot -1 stand for NULL).
+// The claimed CTE reads usage and redemptions reads claimed, so they run in that order. The
+// result: one row per counted promotion (a single row with NULL when none), with the claim flag.
 constexpr const char* kRecordOrder =
-    "WITH redemptions AS ("
+    "WITH usage AS ("
+    " INSERT INTO promo.customer_usage AS u (customer_id, promotion, used)"
+    " SELECT $1, n.promotion, 1 FROM pg_catalog.unnest($9::pg_catalog.text[]) AS n(promotion)"
+    " ON CONFLICT (customer_id, promotion)"
+    "   DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
+    "   WHERE u.used OPERATOR(pg_catalog.<)"
+    "     ($10::pg_catalog.int4[])[pg_catalog.array_position($9::pg_catalog.text[], u.promotion)]"
+    " RETURNING u.promotion),"
+    " claimed AS ("
+    " INSERT INTO promo.orders (order_id, customer_id, cart_digest, result)"
+    " SELECT $2, $1, pg_catalog.sha256(pg_catalog.convert_to($11::pg_catalog.text, 'UTF8')), $12"
+    "  WHERE (SELECT pg_catalog.count(*) FROM usage)"
+    "        OPERATOR(pg_catalog.=) pg_catalog.cardinality($9::pg_catalog.text[])"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING 1),"
+    " redemptions AS ("
     " INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
     "   budgeted)"
     " SELECT $1, $2, x.promotion, x.tier, x.amount, NULLIF(x.code, ''), NULLIF(x.slot, -1),"
@@ -113,13 +136,31 @@ constexpr const char* kRecordOrder =
     "     pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]),"
     "     pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.int4[]),"
     "     pg_catalog.unnest($8::pg_catalog.bool[]))"
-    "     AS x(promotion, tier, amount, code, slot, budgeted)),"
-    " usage AS ("
-    " INSERT INTO promo.customer_usage AS u (customer_id, promotion, used)"
-    " SELECT $1, n.promotion, 1 FROM pg_catalog.unnest($9::pg_catalog.text[]) AS n(promotion)"
+    "     AS x(promotion, tier, amount, code, slot, budgeted)"
+    "  WHERE EXISTS (SELECT FROM claimed))"
+    " SELECT EXISTS (SELECT FROM claimed), u.promotion"
+    "   FROM (VALUES (1)) AS one(x) LEFT JOIN usage u ON true";
+// record_order for exactly one applied promotion (the common case), with scalar arguments:
+// the same three writes and the same result row, without the arrays and the function scans
+// that unnest them. $3..$8: promotion, tier, amount, code, slot (NULL when none), budgeted;
+// $9: the per_customer_limit (INT4 max when none).
+constexpr const char* kRecordOneOrder =
+    "WITH usage AS ("
+    " INSERT INTO promo.customer_usage AS u (customer_id, promotion, used) VALUES ($1, $3, 1)"
     " ON CONFLICT (customer_id, promotion)"
-    "   DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1)"
-    " UPDATE promo.orders SET result = $10 WHERE order_id OPERATOR(pg_catalog.=) $2";
+    "   DO UPDATE SET used = u.used OPERATOR(pg_catalog.+) 1"
+    "   WHERE u.used OPERATOR(pg_catalog.<) $9"
+    " RETURNING u.promotion),"
+    " claimed AS ("
+    " INSERT INTO promo.orders (order_id, customer_id, cart_digest, result)"
+    " SELECT $2, $1, pg_catalog.sha256(pg_catalog.convert_to($10::pg_catalog.text, 'UTF8')), $11"
+    "   FROM usage"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING 1),"
+    " redemptions AS ("
+    " INSERT INTO promo.redemptions (customer_id, order_id, promotion, tier, amount, code, slot,"
+    "   budgeted)"
+    " SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM claimed)"
+    " SELECT EXISTS (SELECT FROM claimed), (SELECT u.promotion FROM usage u)";
 constexpr const char* kInsertEvent =
     "INSERT INTO promo.events (customer_id, type, occurred_at, properties, source, source_key)"
     " VALUES ($1, $2, $3, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
@@ -130,13 +171,11 @@ constexpr const char* kInsertEvent =
 struct Statement {
   const char* query;
   int argument_count;
-  Oid types[10];
+  Oid types[12];
   SPIPlanPtr plan;
 };
 
-Statement claim_order{kClaimOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
 Statement existing_order{kExistingOrder, 3, {TEXTOID, TEXTOID, JSONBOID}, nullptr};
-Statement take_customer{kTakeCustomer, 3, {TEXTOID, TEXTOID, INT4OID}, nullptr};
 Statement give_customer{kGiveCustomer, 2, {TEXTOID, TEXTOID}, nullptr};
 Statement open_slots{kOpenSlots, 2, {TEXTOID, INT4OID}, nullptr};
 Statement take_slot{kTakeSlot, 2, {TEXTOID, INT4OID}, nullptr};
@@ -147,10 +186,15 @@ Statement give_budget{kGiveBudget, 2, {TEXTOID, INT8OID}, nullptr};
 Statement take_code{kTakeCode, 1, {TEXTOID}, nullptr};
 Statement give_code{kGiveCode, 1, {TEXTOID}, nullptr};
 Statement record_order{kRecordOrder,
-                       10,
+                       12,
                        {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-                        INT4ARRAYOID, BOOLARRAYOID, TEXTARRAYOID, JSONBOID},
+                        INT4ARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID, JSONBOID, JSONBOID},
                        nullptr};
+Statement record_one_order{kRecordOneOrder,
+                           11,
+                           {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, BOOLOID,
+                            INT4OID, JSONBOID, JSONBOID},
+                           nullptr};
 Statement insert_event{kInsertEvent,
                        7,
                        {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID},
@@ -175,8 +219,8 @@ Argument text_argument(std::string_view text) {
 uint64 run(Statement& statement, std::initializer_list<Argument> arguments, int expected) {
   Statement* s = &statement;
   pg_guard([s] { promo::pg::kept_plan(&s->plan, s->query, s->argument_count, s->types); });
-  Datum values[10];
-  char nulls[11] = {};
+  Datum values[12];
+  char nulls[13] = {};
   int i = 0;
   for (const Argument& argument : arguments) {
     values[i] = argument.value;
@@ -243,12 +287,18 @@ void undo(const std::string& customer_id, const std::vector<Reservation>& reserv
 // COMMITTED), so a re-split that committed meanwhile is seen and never reported as a reached
 // limit; under REPEATABLE READ the guarded UPDATE raises 40001 instead.
 bool take_slot_unit(const std::string& customer_id, const std::string& promotion, int32_t* slot) {
+  // The customer's own slot first, without reading the open slots: the scan below would try it
+  // first as well, and while a limit is far from reached it has room, so one statement does.
+  int32_t home = home_slot(customer_id);
+  if (run(take_slot, {text_argument(promotion), Argument{Int32GetDatum(home), false}},
+          SPI_OK_UPDATE_RETURNING) == 1) {
+    *slot = home;
+    return true;
+  }
   constexpr int kMaxRounds = 64;
   for (int round = 0; round < kMaxRounds; ++round) {
-    uint64 count =
-        run(open_slots,
-            {text_argument(promotion), Argument{Int32GetDatum(home_slot(customer_id)), false}},
-            SPI_OK_SELECT);
+    uint64 count = run(open_slots, {text_argument(promotion), Argument{Int32GetDatum(home), false}},
+                       SPI_OK_SELECT);
     std::vector<int32_t> candidates;
     for (uint64 row = 0; row < count; ++row) {
       bool is_null = false;
@@ -281,8 +331,9 @@ int64_t fresh_budget_left(const std::string& promotion) {
   return left;
 }
 
-// Reserves everything `result` grants, in order. On a failed reservation, undoes the pass,
-// adjusts `gates` so the next evaluation accounts for it, and returns false.
+// Reserves, in order, the total_limit units, budget amounts and code uses `result` grants (the
+// customer usage is counted by record_order). On a failed reservation, undoes the pass, adjusts
+// `gates` so the next evaluation accounts for it, and returns false.
 bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
              const promo::Result& result, promo::RedemptionGates& gates,
              std::vector<Reservation>& reservations) {
@@ -293,20 +344,6 @@ bool reserve(const promo::RuleSet& rules, const std::string& customer_id,
     const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
     std::string failure_code;
     std::string failure_reason;
-    // Usage is recorded for every applied promotion (a limit set later counts it): here, guarded,
-    // for those with a per_customer_limit; for the others by record_order's unguarded upsert.
-    if (limits != nullptr && limits->per_customer_limit) {
-      int32 limit = static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX));
-      if (run(take_customer,
-              {text_argument(customer_id), text_argument(applied.promotion),
-               Argument{Int32GetDatum(limit), false}},
-              SPI_OK_INSERT_RETURNING) == 1) {
-        r.counted_customer = true;
-      } else {
-        failure_code = promo::explain::kLimitReached;
-        failure_reason = promo::explain::customer_limit_reached(limit);
-      }
-    }
     if (failure_code.empty() && limits != nullptr && limits->total_limit) {
       if (!take_slot_unit(customer_id, applied.promotion, &r.slot)) {
         failure_code = promo::explain::kLimitReached;
@@ -381,14 +418,24 @@ Datum bool_datum(bool value) {
   return BoolGetDatum(value);
 }
 
-// Writes the redemption rows, the usage of promotions without a per_customer_limit and the
-// result (one statement, record_order), then the code events of a reserved result.
-void record(const std::string& customer_id, const std::string& order_id, int64_t at,
-            const promo::RuleSet& rules, const promo::Result& result, Jsonb* document,
-            const promo::RedemptionGates* gates, const std::vector<Reservation>& reservations) {
-  std::vector<std::string> promotions, tiers, codes, unlimited;
+// What record_order did with a pass.
+enum class Recorded {
+  kDone,          // usage counted, order and redemptions written
+  kLimitReached,  // a per_customer_limit guard failed: nothing but some usage written
+  kOrderUsed,     // the order_id was used already: nothing but the usage written
+};
+
+// Runs record_order (record_one_order for a single applied promotion) for a reserved pass: counts
+// the usage of every applied promotion (guarded by its per_customer_limit) and, when every guard
+// held, writes the order with `document` and the redemption rows. The promotions whose usage was
+// counted are marked in `reservations` (counted_customer), so undo() gives them back when the pass
+// does not stand.
+Recorded record(const std::string& customer_id, const std::string& order_id,
+                const promo::RuleSet& rules, const promo::Result& result, Jsonb* cart_document,
+                Jsonb* document, std::vector<Reservation>& reservations) {
+  std::vector<std::string> promotions, tiers, codes;
   std::vector<int64_t> amounts;
-  std::vector<int32_t> slots;
+  std::vector<int32_t> slots, limits;
   std::vector<bool> budgeted;
   for (size_t i = 0; i < result.applied.size(); ++i) {
     const promo::AppliedPromotion& applied = result.applied[i];
@@ -399,20 +446,62 @@ void record(const std::string& customer_id, const std::string& order_id, int64_t
     codes.push_back(applied.code);
     slots.push_back(r.slot < 0 ? -1 : r.slot);
     budgeted.push_back(r.has_budget);
-    const promo::PromotionLimits* limits = limits_of(rules, applied.promotion);
-    if (limits == nullptr || !limits->per_customer_limit) unlimited.push_back(applied.promotion);
+    const promo::PromotionLimits* promotion_limits = limits_of(rules, applied.promotion);
+    limits.push_back(promotion_limits != nullptr && promotion_limits->per_customer_limit
+                         ? static_cast<int32_t>(
+                               std::min<int64_t>(*promotion_limits->per_customer_limit, INT32_MAX))
+                         : INT32_MAX);
   }
-  run(record_order,
-      {text_argument(customer_id), text_argument(order_id),
-       Argument{promo::pg::text_array(promotions), false},
-       Argument{promo::pg::text_array(tiers), false},
-       Argument{fixed_array<int64_t>(amounts, INT8OID, int64_datum), false},
-       Argument{promo::pg::text_array(codes), false},
-       Argument{fixed_array<int32_t>(slots, INT4OID, int32_datum), false},
-       Argument{fixed_array<bool>(budgeted, BOOLOID, bool_datum), false},
-       Argument{promo::pg::text_array(unlimited), false},
-       Argument{JsonbPGetDatum(document), false}},
-      SPI_OK_UPDATE);
+  uint64 rows = 0;
+  if (result.applied.size() == 1) {
+    const promo::AppliedPromotion& applied = result.applied[0];
+    rows = run(
+        record_one_order,
+        {text_argument(customer_id), text_argument(order_id), text_argument(applied.promotion),
+         text_argument(applied.tier), Argument{Int64GetDatum(applied.discount), false},
+         applied.code.empty() ? Argument{PointerGetDatum(nullptr), true}
+                              : text_argument(applied.code),
+         Argument{Int32GetDatum(slots[0]), slots[0] < 0},
+         Argument{BoolGetDatum(budgeted[0]), false}, Argument{Int32GetDatum(limits[0]), false},
+         Argument{JsonbPGetDatum(cart_document), false}, Argument{JsonbPGetDatum(document), false}},
+        SPI_OK_SELECT);
+  } else {
+    Datum promotion_array = promo::pg::text_array(promotions);
+    rows = run(
+        record_order,
+        {text_argument(customer_id), text_argument(order_id), Argument{promotion_array, false},
+         Argument{promo::pg::text_array(tiers), false},
+         Argument{fixed_array<int64_t>(amounts, INT8OID, int64_datum), false},
+         Argument{promo::pg::text_array(codes), false},
+         Argument{fixed_array<int32_t>(slots, INT4OID, int32_datum), false},
+         Argument{fixed_array<bool>(budgeted, BOOLOID, bool_datum), false},
+         Argument{promotion_array, false},
+         Argument{fixed_array<int32_t>(limits, INT4OID, int32_datum), false},
+         Argument{JsonbPGetDatum(cart_document), false}, Argument{JsonbPGetDatum(document), false}},
+        SPI_OK_SELECT);
+  }
+  // One row per counted promotion (promotion NULL when none was), each with the claim flag.
+  bool claimed = false;
+  size_t counted = 0;
+  for (uint64 row = 0; row < rows; ++row) {
+    bool is_null = false;
+    claimed = DatumGetBool(promo::pg::result_value(row, 1, &is_null));
+    Datum promotion = promo::pg::result_value(row, 2, &is_null);
+    if (is_null) continue;
+    std::string_view name = promo::pg::text_value(promotion);
+    for (size_t i = 0; i < result.applied.size(); ++i) {
+      if (result.applied[i].promotion == name) reservations[i].counted_customer = true;
+    }
+    ++counted;
+  }
+  promo::pg::free_result();
+  if (counted < result.applied.size()) return Recorded::kLimitReached;
+  return claimed ? Recorded::kDone : Recorded::kOrderUsed;
+}
+
+// Writes the coupon_redeemed and referral_completed events of the codes a recorded result used.
+void record_code_events(const std::string& customer_id, const std::string& order_id, int64_t at,
+                        const promo::Result& result, const promo::RedemptionGates* gates) {
   for (const promo::AppliedPromotion& applied : result.applied) {
     if (applied.code.empty()) continue;
     std::optional<std::string> code = applied.code;
@@ -435,6 +524,18 @@ void record(const std::string& customer_id, const std::string& order_id, int64_t
           SPI_OK_INSERT);
     }
   }
+}
+
+// Takes the customer's redeem lock, the same one rollback_redemption takes in SQL
+// (pg_advisory_xact_lock(1886547822, hashtext(customer_id))), without a statement.
+void lock_customer(const std::string& customer_id) {
+  const char* data = customer_id.data();
+  int length = static_cast<int>(customer_id.size());
+  pg_guard([data, length] {
+    Datum key = PointerGetDatum(cstring_to_text_with_len(data, length));
+    Datum hash = DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID, key);
+    DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kRedeemLockClass), hash);
+  });
 }
 
 // The stored result of an order_id already used, or an error naming the order.
@@ -478,14 +579,7 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
   pg_guard([] {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
   });
-  if (run(claim_order,
-          {text_argument(order_id), text_argument(customer_id),
-           Argument{JsonbPGetDatum(cart_document), false}},
-          SPI_OK_SELECT) == 0) {
-    Datum stored = replay_order(customer_id, order_id, cart_document);
-    pg_guard([] { SPI_finish(); });
-    return stored;
-  }
+  lock_customer(customer_id);
 
   std::shared_ptr<const promo::RuleSet> rules = promo::pg::current_rule_set();
   promo::EvalOptions options;
@@ -508,8 +602,10 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
   }
   promo::Result result;
   std::vector<Reservation> reservations;
-  // Each failed pass blocks or caps one promotion, or uses up one code; budgets drained by
-  // concurrent redemptions may cap the same promotion again, hence the margin.
+  Jsonb* document = nullptr;
+  // Each failed pass blocks or caps one promotion (a usage guard may block several), or uses up
+  // one code; budgets drained by concurrent redemptions may cap the same promotion again, hence
+  // the margin.
   const size_t max_passes = 2 * (rules->gated_promotions().size() + gates.codes.size()) + 2;
   for (size_t pass = 0;; ++pass) {
     if (pass == max_passes) {
@@ -517,11 +613,38 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
                          "the limits changed concurrently too often", "retry the transaction");
     }
     result = rules->evaluate(cart, options);
-    if (reserve(*rules, customer_id, result, gates, reservations)) break;
+    if (!reserve(*rules, customer_id, result, gates, reservations)) {
+      options.gates = &gates;
+      continue;
+    }
+    document = promo::pg::result_to_jsonb(result);
+    Recorded recorded =
+        record(customer_id, order_id, *rules, result, cart_document, document, reservations);
+    if (recorded == Recorded::kDone) break;
+    undo(customer_id, reservations);
+    if (recorded == Recorded::kOrderUsed) {
+      // A retry (or another customer's order): nothing of this pass stays.
+      Datum stored = replay_order(customer_id, order_id, cart_document);
+      pg_guard([] { SPI_finish(); });
+      return stored;
+    }
+    // A per_customer_limit was reached (the limit was lowered, or a rollback and a redemption
+    // crossed): block the promotions whose usage was not counted and evaluate again.
+    for (size_t i = 0; i < result.applied.size(); ++i) {
+      if (reservations[i].counted_customer) continue;
+      const promo::PromotionLimits* limits = limits_of(*rules, result.applied[i].promotion);
+      if (limits == nullptr || !limits->per_customer_limit) {
+        throw promo::Error(promo::sqlstate::kInternalError,
+                           "promo: usage of '" + result.applied[i].promotion + "' not counted");
+      }
+      promo::PromotionGate& gate = gates.promotions[result.applied[i].promotion];
+      gate.blocked_code = promo::explain::kLimitReached;
+      gate.blocked_reason = promo::explain::customer_limit_reached(
+          static_cast<int32>(std::min<int64_t>(*limits->per_customer_limit, INT32_MAX)));
+    }
     options.gates = &gates;
   }
-  Jsonb* document = promo::pg::result_to_jsonb(result);
-  record(customer_id, order_id, at, *rules, result, document, options.gates, reservations);
+  record_code_events(customer_id, order_id, at, result, options.gates);
   // The document lives in SPI memory: copy it to the caller's context before SPI_finish.
   Datum returned =
       pg_guard([document] { return SPI_datumTransfer(JsonbPGetDatum(document), false, -1); });
