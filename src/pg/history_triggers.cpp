@@ -113,12 +113,20 @@ struct EventColumns {
   bool end;  // no more rows
 };
 
-// Adds the rows of one transition table to `pairs` (customer -> type indices) and
-// `type_index` (type -> index), reading the tuplestore directly: no SPI query, so a one-row
-// statement pays no executor start-up for it.
-void scan_events(Tuplestorestate* rows, TupleDesc descriptor,
-                 std::unordered_map<std::string, std::vector<uint32_t>>& pairs,
-                 std::unordered_map<std::string, uint32_t>& type_index) {
+// Hash and equality that look a std::string key up by std::string_view (no copy per row).
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using CustomerTypes =
+    std::unordered_map<std::string, std::vector<uint32_t>, TextHash, std::equal_to<>>;
+
+// Adds the rows of one transition table to `pairs` (customer -> type indices) and `types`
+// (the distinct types, in order of appearance: a statement has few, so a linear search beats a
+// hash), reading the tuplestore directly: no SPI query, so a one-row statement pays no executor
+// start-up for it.
+void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pairs,
+                 std::vector<std::string>& types) {
   if (rows == nullptr) return;
   int customer_column = SPI_fnumber(descriptor, "customer_id");
   int type_column = SPI_fnumber(descriptor, "type");
@@ -143,17 +151,17 @@ void scan_events(Tuplestorestate* rows, TupleDesc descriptor,
     if (columns.customer_is_null || columns.type_is_null) continue;  // NOT NULL columns
     std::string_view customer = text_value(columns.customer_id);
     std::string_view type = text_value(columns.type);
-    auto found_type = type_index.find(std::string(type));
-    if (found_type == type_index.end()) {
-      found_type = type_index.emplace(std::string(type), type_index.size()).first;
-    }
+    uint32_t type_position = 0;
+    while (type_position < types.size() && types[type_position] != type) ++type_position;
+    if (type_position == types.size()) types.emplace_back(type);
     if (last_types == nullptr || customer != last_customer) {
       last_customer.assign(customer);
-      last_types = &pairs[last_customer];
+      auto found = pairs.find(customer);
+      if (found == pairs.end()) found = pairs.emplace(last_customer, std::vector<uint32_t>()).first;
+      last_types = &found->second;
     }
-    if (std::find(last_types->begin(), last_types->end(), found_type->second) ==
-        last_types->end()) {
-      last_types->push_back(found_type->second);
+    if (std::find(last_types->begin(), last_types->end(), type_position) == last_types->end()) {
+      last_types->push_back(type_position);
     }
   }
   promo::pg::pg_guard([&scan] { promo::pg::end_transition_scan(&scan); });
@@ -161,13 +169,14 @@ void scan_events(Tuplestorestate* rows, TupleDesc descriptor,
 
 // The touched (customer, type) pairs of the statement, from its new and old rows.
 TouchedEvents touched_events(const TriggerData* trigger) {
-  std::unordered_map<std::string, std::vector<uint32_t>> pairs;
-  std::unordered_map<std::string, uint32_t> type_index;
+  CustomerTypes pairs;
+  std::vector<std::string> seen_types;
   TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
-  scan_events(trigger->tg_newtable, descriptor, pairs, type_index);
-  scan_events(trigger->tg_oldtable, descriptor, pairs, type_index);
+  scan_events(trigger->tg_newtable, descriptor, pairs, seen_types);
+  scan_events(trigger->tg_oldtable, descriptor, pairs, seen_types);
   TouchedEvents touched;
-  std::vector<std::pair<std::string, uint32_t>> types(type_index.begin(), type_index.end());
+  std::vector<std::pair<std::string, uint32_t>> types;
+  for (uint32_t i = 0; i < seen_types.size(); ++i) types.emplace_back(seen_types[i], i);
   std::sort(types.begin(), types.end());
   std::vector<uint32_t> sorted_position(types.size());
   for (size_t i = 0; i < types.size(); ++i) {

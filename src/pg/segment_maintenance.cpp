@@ -34,6 +34,13 @@ bool covers(const std::vector<promo::Interval>& intervals, int64_t t) {
                      [t](const promo::Interval& i) { return i.from <= t && t < i.until; });
 }
 
+// Whether the stored row holds `segment` at `t` (without building its interval list).
+bool stored_covers(const StoredRow& stored, std::string_view segment, int64_t t) {
+  return std::any_of(stored.entries.begin(), stored.entries.end(), [&](const StoredEntry& entry) {
+    return entry.segment == segment && entry.interval.from <= t && t < entry.interval.until;
+  });
+}
+
 // Membership changes at one instant, announced on the channel promo_segments. Each (customer,
 // segment) pair is visited once per batch, so a statement announces a change once
 // (PostgreSQL also folds identical payloads within a transaction).
@@ -45,10 +52,9 @@ class Announcements {
   // their sign-up (caused by a write); an entry that starts later by time alone (e.g. two days
   // after an abandonment) is announced by run_due() when it reaches it. Leaving is announced
   // here whatever its cause.
-  void add(const std::string& customer, const std::string& segment,
-           const std::vector<promo::Interval>& stored, const std::vector<promo::Interval>& computed,
-           const promo::CustomerFacts& facts) {
-    bool before = covers(stored, at_);
+  // `before`: whether the stored membership contains at_.
+  void add(const std::string& customer, const std::string& segment, bool before,
+           const std::vector<promo::Interval>& computed, const promo::CustomerFacts& facts) {
     bool after = covers(computed, at_);
     if (before == after) return;
     if (after && !starts_at_a_write(computed, facts)) return;
@@ -152,7 +158,6 @@ int32_t lock_bucket(const std::string& customer_id) {
                            static_cast<int>(customer_id.size()));
   return static_cast<int32_t>(hash % kCustomerLockBuckets);
 }
-
 
 // The digest of a batch under the transaction snapshot (latest = false) or the latest one.
 std::string batch_digest(Datum ids, bool latest) {
@@ -318,7 +323,7 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
                        const StoredRow& stored, const promo::CustomerFacts& facts) {
                      if (!writes.add(batch[c], stored, computed) || !options.announce) return;
                      for (size_t k = 0; k < names.size(); ++k) {
-                       announcements.add(batch[c], names[k], intervals_in(stored, names[k]),
+                       announcements.add(batch[c], names[k], stored_covers(stored, names[k], now),
                                          computed[k], facts);
                      }
                    });
