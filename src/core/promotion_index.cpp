@@ -23,9 +23,11 @@ PromotionIndex::PromotionIndex(std::span<const IndexEntry> entries) {
       found->unkeyed.emplace_back(entry.min_subtotal, id);
       continue;
     }
-    for (const auto& [field, value] : entry.keys) {
+    for (const auto& key : entry.keys) {
+      const std::string& field = key.first;
+      const std::string& value = key.second;
       auto map = std::find_if(found->fields.begin(), found->fields.end(),
-                              [&](const FieldMap& m) { return m.field == field; });
+                              [&field](const FieldMap& m) { return m.field == field; });
       if (map == found->fields.end()) {
         found->fields.push_back(FieldMap{field, field == "sku", field == "category", {}});
         map = found->fields.end() - 1;
