@@ -111,6 +111,17 @@ GRANT SELECT ON promo.customer_membership, promo.segment_membership TO promo_app
 SELECT pg_catalog.pg_extension_config_dump('promo.customer_membership', 'WHERE false');
 
 -- ---------------------------------------------------------------------------------------------
+-- Backup: the time zone
+-- ---------------------------------------------------------------------------------------------
+-- promo.settings is saved by pg_dump when its zone is not UTC. Restoring the row is an INSERT,
+-- which the guard trigger carries out as set_timezone(zone): the one row takes the zone and the
+-- membership is rebuilt in it.
+SELECT pg_catalog.pg_extension_config_dump('promo.settings', 'WHERE timezone <> ''UTC''');
+COMMENT ON FUNCTION promo.guard_settings() IS
+  'Trigger: promo.settings is changed only through promo.set_timezone(); an INSERT of a row '
+  '(pg_restore of a dump) is carried out as set_timezone(the row''s zone).';
+
+-- ---------------------------------------------------------------------------------------------
 -- Tracking
 -- ---------------------------------------------------------------------------------------------
 

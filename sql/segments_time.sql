@@ -122,6 +122,17 @@ UPDATE promo.settings SET timezone = 'Europe/Warsaw';
 SELECT promo.set_timezone('Mars/Olympus_Mons');
 SET promo.timezone = 'Europe/Warsaw';
 SELECT timezone FROM promo.settings;
+-- An INSERT of a settings row (what pg_restore does with a dump's promo.settings) is carried
+-- out as set_timezone(): the one row takes the zone and membership is rebuilt in it; an unknown
+-- zone is refused the same way; deleting the row is refused.
+INSERT INTO promo.settings (only_row, timezone) VALUES (true, 'Europe/Warsaw');
+SELECT count(*) AS rows, min(timezone) AS timezone FROM promo.settings;
+SELECT customer_id, segment, valid_from, valid_until
+  FROM promo.segment_membership WHERE customer_id = 'sun';
+SELECT * FROM promo.verify_segments();
+INSERT INTO promo.settings (only_row, timezone) VALUES (true, 'Mars/Olympus_Mons');
+DELETE FROM promo.settings;
+SELECT promo.set_timezone('UTC');
 DROP FUNCTION member_at(text, text, timestamptz);
 DROP FUNCTION applied_at(text, timestamptz);
 DROP EXTENSION promo;

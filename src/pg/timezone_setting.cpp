@@ -105,12 +105,32 @@ Datum promo_set_timezone(PG_FUNCTION_ARGS) {
 
 // BEFORE INSERT/UPDATE/DELETE (row) and TRUNCATE (statement) on promo.settings: only
 // promo.set_timezone() may change the row (it validates the zone and rebuilds membership).
+// An INSERT of a row is what pg_restore does with a dump's promo.settings (registered for
+// pg_dump since 0.2): it is carried out as set_timezone(the row's zone), which updates the one
+// row the install script wrote, and the inserted row itself is dropped.
 Datum promo_guard_settings(PG_FUNCTION_ARGS) {
   if (!CALLED_AS_TRIGGER(fcinfo)) {
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                     errmsg("promo.guard_settings() must be called as a trigger")));
   }
   TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  if (!changing_zone && TRIGGER_FIRED_BY_INSERT(trigger->tg_event) &&
+      TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) {
+    TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+    int column = SPI_fnumber(descriptor, "timezone");
+    char* zone = column > 0 ? SPI_getvalue(trigger->tg_trigtuple, descriptor, column) : nullptr;
+    if (zone == nullptr) {
+      ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
+                      errmsg("promo.settings.timezone must not be null")));
+    }
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
+    promo::pg::call_cpp([zone] {
+      set_timezone(zone);
+      return PointerGetDatum(nullptr);
+    });
+    SPI_finish();
+    return PointerGetDatum(nullptr);  // the one row was updated instead
+  }
   if (!changing_zone || !TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("promo.settings is changed only through promo.set_timezone()"),

@@ -57,15 +57,12 @@ pg_restore --exit-on-error -d promo_dst "$work/promo_src.dump" || fail "pg_resto
 
 # Tables promo keeps rows in that are not registered for pg_dump would be lost by a backup.
 # Deliberately left out: promo.run_due_state (one row, the latest run_due instant; a restored
-# database announces time-based entries from the restore on) and promo.settings (one row
-# written by the install script and changed only through promo.set_timezone, whose guard
-# refuses a restore's COPY; the time zone is set again after a restore, see
-# docs/operations.md, and compared below).
+# database announces time-based entries from the restore on).
 unregistered=$("${psql_cmd[@]}" -d promo_dst -At -c "
   SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.relname)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname = 'promo' AND c.relkind IN ('r', 'p')
-     AND c.relname NOT IN ('run_due_state', 'settings')
+     AND c.relname NOT IN ('run_due_state')
      AND c.oid <> ALL (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'promo')")
 [ -z "$unregistered" ] || fail "tables not registered with pg_extension_config_dump: $unregistered"
 

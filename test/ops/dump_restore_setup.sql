@@ -1,8 +1,11 @@
 -- Data for the dump/restore test (test/ops/dump_restore.sh): a bit of every kind of row promo
 -- keeps: segments (one reading another), customers, events (direct and mirrored from a tracked
 -- shop table), promotions with tiers, a per-customer limit, a total_limit, a budget and a
--- required code, generated and referral codes, two redemptions of which one is rolled back.
+-- required code, generated and referral codes, two redemptions of which one is rolled back, and
+-- the database's time zone.
 CREATE EXTENSION promo;
+-- A zone other than UTC, so that the restore must carry it (start_of_week() below depends on it).
+SELECT promo.set_timezone('America/New_York');
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.orders (order_id text PRIMARY KEY, customer_id text NOT NULL,
