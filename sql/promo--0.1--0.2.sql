@@ -195,3 +195,28 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Redemptions
 -- ---------------------------------------------------------------------------------------------
+
+-- promo.customer_usage keeps its promotions by name without a foreign key. The key's check
+-- share-locked the promotion's row for every customer's first redemption of it, so concurrent
+-- redemptions of one promotion by distinct customers piled up multixacts on that row. redeem
+-- now takes promo.customer_usage in ROW EXCLUSIVE mode before reading the promotions; deleting
+-- or renaming a promotion takes it in SHARE ROW EXCLUSIVE mode first and cascades to the usage
+-- rows afterwards (src/pg/usage_cascade.cpp), as the key did.
+ALTER TABLE promo.customer_usage DROP CONSTRAINT customer_usage_promotion_fkey;
+
+CREATE FUNCTION promo.promotion_usage_guard() RETURNS trigger
+  LANGUAGE C SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'promo_promotion_usage_guard';
+COMMENT ON FUNCTION promo.promotion_usage_guard() IS
+  'Trigger on promo.promotions: before a promotion is deleted or renamed, waits for the '
+  'redemptions in flight (SHARE ROW EXCLUSIVE on promo.customer_usage); after, deletes or '
+  'renames its promo.customer_usage rows (after TRUNCATE: all of them). SECURITY DEFINER: '
+  'whoever may change promotions keeps the usage rows right without writing them directly.';
+CREATE TRIGGER usage_guard_before BEFORE DELETE OR UPDATE OF name ON promo.promotions
+  FOR EACH ROW EXECUTE FUNCTION promo.promotion_usage_guard();
+CREATE TRIGGER usage_guard_after AFTER DELETE OR UPDATE OF name ON promo.promotions
+  FOR EACH ROW EXECUTE FUNCTION promo.promotion_usage_guard();
+CREATE TRIGGER usage_guard_truncate AFTER TRUNCATE ON promo.promotions
+  FOR EACH STATEMENT EXECUTE FUNCTION promo.promotion_usage_guard();
+

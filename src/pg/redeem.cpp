@@ -23,11 +23,11 @@
 //     is bounded.
 //  5. Writes coupon_redeemed for the redeemer per code used and referral_completed for a
 //     referral code's owner (into promo.events, so segment maintenance runs as for any insert).
-// Distinct customers share no counter row while a promotion has no total_limit or budget (the
-// foreign key of promo.customer_usage still share-locks the promotion's row when a customer's
-// first usage row is inserted). Under REPEATABLE READ / SERIALIZABLE a counter changed concurrently
-// raises 40001 from the guarded statements: retry. The engine never sees PostgreSQL; SQL is
-// parameterised only.
+// Distinct customers share no counter row while a promotion has no total_limit or budget (since
+// 0.2 promo.customer_usage has no foreign key to promo.promotions, whose check share-locked the
+// promotion's row: see lock_usage_table()). Under REPEATABLE READ / SERIALIZABLE a counter changed
+// concurrently raises 40001 from the guarded statements: retry. The engine never sees PostgreSQL;
+// SQL is parameterised only.
 #include "core/cart.hpp"
 #include "core/engine.hpp"
 #include "core/explain.hpp"
@@ -49,7 +49,9 @@ extern "C" {
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 }
 
 namespace {
@@ -538,6 +540,19 @@ void lock_customer(const std::string& customer_id) {
   });
 }
 
+// Takes promo.customer_usage in ROW EXCLUSIVE mode before the promotions are read: a deletion
+// or rename of a promotion (SHARE ROW EXCLUSIVE, usage_cascade.cpp) then either waits for this
+// redemption or has committed before it, and its invalidation is processed here with the lock,
+// so no usage row is written for a promotion that is gone. A fast-path lock: redemptions do not
+// contend for it (the foreign key it replaces share-locked the promotion's row).
+void lock_usage_table() {
+  pg_guard([] {
+    Oid relid = get_relname_relid("customer_usage", get_namespace_oid("promo", false));
+    if (!OidIsValid(relid)) elog(ERROR, "promo: table promo.customer_usage not found");
+    LockRelationOid(relid, RowExclusiveLock);
+  });
+}
+
 // The stored result of an order_id already used, or an error naming the order.
 Datum replay_order(const std::string& customer_id, const std::string& order_id, Jsonb* cart) {
   uint64 count = run(
@@ -580,6 +595,7 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");
   });
   lock_customer(customer_id);
+  lock_usage_table();
 
   std::shared_ptr<const promo::RuleSet> rules = promo::pg::current_rule_set();
   promo::EvalOptions options;
