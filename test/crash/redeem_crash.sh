@@ -26,15 +26,8 @@ source "$here/../lib/throwaway_cluster.sh"
 run_inside_throwaway_cluster "${BASH_SOURCE[0]}"
 
 load_seconds=${CRASH_LOAD_SECONDS:-6}
-work=$(mktemp -d)
-chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+make_work_dir
 psql_cmd=(psql -X -q -v ON_ERROR_STOP=1)
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
 
 # The cluster pg_virtualenv made: name, data directory and the postmaster's pid.
 cluster_line=$(pg_lsclusters -h | awk -v port="$PGPORT" '$3 == port')

@@ -33,11 +33,6 @@ run_inside_throwaway_cluster "${BASH_SOURCE[0]}" -o shared_preload_libraries=pg_
 wait_seconds=${CRON_WAIT_SECONDS:-150}
 psql_cmd=(psql -X -q -At -v ON_ERROR_STOP=1 -d postgres)
 
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-
 "${psql_cmd[@]}" <<'SQL' || fail "setup failed"
 CREATE EXTENSION pg_cron;
 CREATE EXTENSION promo;

@@ -33,3 +33,17 @@ run_inside_throwaway_cluster() {
   if [ "$rc" = 0 ]; then echo PASS; else echo "FAIL (exit $rc)"; fi
   exit "$rc"
 }
+
+# What the tests share once inside the cluster: `fail MESSAGE` (prints FAIL: MESSAGE, exits 1),
+# and with make_work_dir a temporary directory $work readable by the server (for COPY files),
+# removed on exit.
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+make_work_dir() {
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  trap 'rm -rf "$work"' EXIT
+}

@@ -22,15 +22,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib/throwaway_cluster.sh"
 run_inside_throwaway_cluster "${BASH_SOURCE[0]}"
 
-work=$(mktemp -d)
-chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+make_work_dir
 psql_cmd=(psql -X -q -v ON_ERROR_STOP=1)
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
 
 # Carts tried against both databases: evaluations at several instants, for members and guests.
 evaluations_sql="
