@@ -10,14 +10,12 @@
 
 #include "pg/postgres_headers.hpp"
 
-#include "pg/customer_context.hpp"
 #include "pg/definition_cache.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/evaluation_inputs.hpp"
 #include "pg/jsonb_cart.hpp"
 #include "pg/jsonb_result.hpp"
-#include "pg/redemption_gates.hpp"
 #include "pg/timestamps.hpp"
-#include "pg/zone_calendar.hpp"
 
 namespace {
 
@@ -30,22 +28,9 @@ Datum evaluate_cart_body(const char* customer_id, Jsonb* cart_document, int64_t 
   options.at = at_unix_micros;
   options.explain = explain;
   options.poll = &promo::pg::interrupts_pending;
-  promo::pg::CustomerContext customer;
-  promo::pg::load_customer_context(*rules, customer_id, at_unix_micros, customer);
-  if (customer.loaded) {
-    options.customer = &customer.facts;
-    options.segments = &customer.membership;
-  }
-  std::shared_ptr<const promo::Calendar> calendar;
-  if (rules->dependencies().time) {
-    calendar = promo::pg::current_calendar();
-    options.calendar = calendar.get();
-  }
-  // Limits, budgets and codes: read only when a promotion has them or the cart carries codes.
-  promo::RedemptionGates gates;
-  if (promo::pg::load_redemption_gates(*rules, customer_id, cart, false, gates)) {
-    options.gates = &gates;
-  }
+  promo::pg::EvaluationInputs inputs;
+  promo::pg::load_evaluation_inputs(*rules, customer_id, at_unix_micros, cart, false, inputs);
+  inputs.apply(options);
   promo::Result result = rules->evaluate(cart, options);
   return JsonbPGetDatum(promo::pg::result_to_jsonb(result));
 }

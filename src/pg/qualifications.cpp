@@ -15,14 +15,12 @@
 
 #include "pg/postgres_headers.hpp"
 
-#include "pg/customer_context.hpp"
 #include "pg/definition_cache.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/evaluation_inputs.hpp"
 #include "pg/jsonb_cart.hpp"
-#include "pg/redemption_gates.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/timestamps.hpp"
-#include "pg/zone_calendar.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -139,22 +137,10 @@ Datum qualifications_body(const char* customer_id, Jsonb* cart_document, int64_t
   options.at = at;
   options.cart = cart ? &*cart : nullptr;
   options.poll = &promo::pg::interrupts_pending;
-  promo::pg::CustomerContext customer;
-  promo::pg::load_customer_context(*rules, customer_id, at, customer);
-  if (customer.loaded) {
-    options.customer = &customer.facts;
-    options.segments = &customer.membership;
-  }
-  std::shared_ptr<const promo::Calendar> calendar;
-  if (rules->dependencies().time) {
-    calendar = promo::pg::current_calendar();
-    options.calendar = calendar.get();
-  }
-  promo::RedemptionGates gates;
+  promo::pg::EvaluationInputs inputs;
   promo::Cart no_codes;  // the cart's codes play no part: only codes assigned to the customer
-  if (promo::pg::load_redemption_gates(*rules, customer_id, no_codes, false, gates)) {
-    options.gates = &gates;
-  }
+  promo::pg::load_evaluation_inputs(*rules, customer_id, at, no_codes, false, inputs);
+  inputs.apply(options);
   CodeMap codes;
   if (customer_id != nullptr) {
     codes = load_assigned_codes(customer_id);

@@ -35,15 +35,13 @@
 
 #include "pg/postgres_headers.hpp"
 
-#include "pg/customer_context.hpp"
 #include "pg/definition_cache.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/evaluation_inputs.hpp"
 #include "pg/jsonb_cart.hpp"
 #include "pg/jsonb_result.hpp"
-#include "pg/redemption_gates.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/timestamps.hpp"
-#include "pg/zone_calendar.hpp"
 
 extern "C" {
 #include "catalog/pg_collation.h"
@@ -601,21 +599,10 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
   promo::EvalOptions options;
   options.at = at;
   options.poll = &promo::pg::interrupts_pending;
-  promo::pg::CustomerContext customer;
-  promo::pg::load_customer_context(*rules, customer_id.c_str(), at, customer);
-  if (customer.loaded) {
-    options.customer = &customer.facts;
-    options.segments = &customer.membership;
-  }
-  std::shared_ptr<const promo::Calendar> calendar;
-  if (rules->dependencies().time) {
-    calendar = promo::pg::current_calendar();
-    options.calendar = calendar.get();
-  }
-  promo::RedemptionGates gates;
-  if (promo::pg::load_redemption_gates(*rules, customer_id.c_str(), cart, true, gates)) {
-    options.gates = &gates;
-  }
+  promo::pg::EvaluationInputs inputs;
+  promo::pg::load_evaluation_inputs(*rules, customer_id.c_str(), at, cart, true, inputs);
+  inputs.apply(options);
+  promo::RedemptionGates& gates = inputs.gates;
   promo::Result result;
   std::vector<Reservation> reservations;
   Jsonb* document = nullptr;
