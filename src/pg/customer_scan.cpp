@@ -27,6 +27,8 @@ CustomerScan begin_customer_scan(Oid table, Oid index, bool read_only) {
       aclcheck_error(allowed, OBJECT_TABLE, RelationGetRelationName(scan.table));
     }
   }
+  if (!OidIsValid(index)) index = RelationGetPrimaryKeyIndex(scan.table);
+  if (!OidIsValid(index)) elog(ERROR, "promo: table %u has no primary key", table);
   scan.index = index_open(index, AccessShareLock);
   Snapshot snapshot;
   if (read_only) {
@@ -73,14 +75,6 @@ Oid promo_relation(const char* name) {
                     errhint("Reinstall or update the promo extension.")));
   }
   return relid;
-}
-
-Oid primary_key_index(Oid table) {
-  Relation relation = table_open(table, AccessShareLock);
-  Oid index = RelationGetPrimaryKeyIndex(relation);
-  table_close(relation, NoLock);
-  if (!OidIsValid(index)) elog(ERROR, "promo: table %u has no primary key", table);
-  return index;
 }
 
 }  // namespace promo::pg

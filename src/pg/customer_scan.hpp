@@ -32,7 +32,8 @@ struct CustomerScan {
   bool pushed_snapshot;
 };
 
-// Opens `table` and `index` (AccessShareLock, held to the end of the transaction).
+// Opens `table` and `index` (InvalidOid: the table's primary key), with AccessShareLock held to
+// the end of the transaction.
 CustomerScan begin_customer_scan(Oid table, Oid index, bool read_only);
 
 // Starts over with the rows of one customer.
@@ -46,8 +47,5 @@ void end_customer_scan(CustomerScan* scan);
 
 // The oid of relation promo.<name>; an error naming it when it does not exist.
 Oid promo_relation(const char* name);
-
-// The primary key index of `table`.
-Oid primary_key_index(Oid table);
 
 }  // namespace promo::pg

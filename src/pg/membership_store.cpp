@@ -299,8 +299,7 @@ std::vector<StoredRow> load_membership_rows(const std::vector<std::string>& cust
   }
   // One primary key probe per customer (customer_scan.hpp).
   CustomerScan scan = pg_guard([read_only] {
-    Oid table = promo_relation("customer_membership");
-    return begin_customer_scan(table, primary_key_index(table), read_only);
+    return begin_customer_scan(promo_relation("customer_membership"), InvalidOid, read_only);
   });
   for (size_t c = 0; c < customers.size(); ++c) {
     const std::string& customer = customers[c];
