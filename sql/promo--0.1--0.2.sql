@@ -150,8 +150,11 @@ DECLARE
   available jsonb;
 BEGIN
   -- The customer's maintenance locks first, so that no other transaction changes this
-  -- customer's membership between the two reads.
-  PERFORM promo.lock_customer_history(track.customer_id);
+  -- customer's membership between the two reads. (A null customer is refused by the insert,
+  -- with promo.events' own message.)
+  IF track.customer_id IS NOT NULL THEN
+    PERFORM promo.lock_customer_history(track.customer_id);
+  END IF;
   -- Membership at the event's time, read before and after the insert; the insert's own
   -- maintenance triggers compute the change (segments are not evaluated twice).
   SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.segment ORDER BY m.segment), '{}')

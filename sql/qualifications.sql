@@ -47,6 +47,9 @@ SELECT promo.track('alice', 'order_placed', '{}', '2026-11-18 10:00+00');
 SELECT promo.track('alice', '', '{}', '2026-11-18 11:00+00');
 SELECT promo.track('alice', 'x', '[1]', '2026-11-18 11:00+00');
 SELECT promo.track('alice', 'x', '{}', NULL);
+-- A null customer: refused by the insert into promo.events (track), and by the lock itself.
+SELECT promo.track(NULL, 'x', '{}', '2026-11-18 11:00+00');
+SELECT promo.lock_customer_history(NULL);
 
 -- More promotions: T2 tiers, T5 headphones, T6 welcome, a mixed or, a code-only promotion.
 INSERT INTO promo.segments (name, definition) VALUES
