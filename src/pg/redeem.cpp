@@ -40,6 +40,7 @@
 #include "pg/evaluation_inputs.hpp"
 #include "pg/jsonb_cart.hpp"
 #include "pg/jsonb_result.hpp"
+#include "pg/redemption_direct.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/timestamps.hpp"
 
@@ -452,6 +453,30 @@ Recorded record(const std::string& customer_id, const std::string& order_id,
                                std::min<int64_t>(*promotion_limits->per_customer_limit, INT32_MAX))
                          : INT32_MAX);
   }
+  std::vector<promo::pg::DirectRedemption> direct;
+  for (size_t i = 0; i < result.applied.size(); ++i) {
+    const promo::AppliedPromotion& applied = result.applied[i];
+    direct.push_back(promo::pg::DirectRedemption{
+        applied.promotion.data(), static_cast<int>(applied.promotion.size()), applied.tier.data(),
+        static_cast<int>(applied.tier.size()), applied.discount,
+        applied.code.empty() ? nullptr : applied.code.data(), static_cast<int>(applied.code.size()),
+        slots[i], budgeted[i]});
+  }
+  const promo::pg::DirectRedemption* direct_rows = direct.data();
+  int direct_count = static_cast<int>(direct.size());
+  const std::string* customer = &customer_id;
+  const std::string* order = &order_id;
+  promo::pg::DirectRecording direct_recording =
+      pg_guard([customer, order, direct_rows, direct_count, cart_document, document] {
+        return promo::pg::record_redemption_directly(
+            customer->data(), static_cast<int>(customer->size()), order->data(),
+            static_cast<int>(order->size()), direct_rows, direct_count, cart_document, document);
+      });
+  if (direct_recording == promo::pg::DirectRecording::kRecorded) {
+    for (Reservation& r : reservations) r.counted_customer = true;
+    return Recorded::kDone;
+  }
+  if (direct_recording == promo::pg::DirectRecording::kOrderUsed) return Recorded::kOrderUsed;
   uint64 rows = 0;
   if (result.applied.size() == 1) {
     const promo::AppliedPromotion& applied = result.applied[0];

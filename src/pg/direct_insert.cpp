@@ -1,0 +1,158 @@
+// Direct row inserts (see direct_insert.hpp). C style throughout: every function here may
+// ereport(ERROR) and owns no C++ object.
+#include "pg/postgres_headers.hpp"
+
+#include "pg/direct_insert.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+}
+
+namespace promo::pg {
+
+namespace {
+
+constexpr int kMaxTables = 4;
+constexpr int kMaxColumns = 16;
+
+// One open table: its result relation, a slot in the table's row type, and where each given
+// column goes in it.
+struct OpenTable {
+  ResultRelInfo* result;
+  TupleTableSlot* slot;
+  int column_count;
+  AttrNumber attribute[kMaxColumns];
+};
+
+// The attribute number of each expected column, or false when the table has others (a column
+// with a default this code would not fill) or the names or types differ.
+bool map_columns(Relation table, const DirectTable& spec, AttrNumber* attribute) {
+  TupleDesc descriptor = RelationGetDescr(table);
+  int next = 0;
+  for (int i = 0; i < descriptor->natts; ++i) {
+    Form_pg_attribute column = TupleDescAttr(descriptor, i);
+    if (column->attisdropped) continue;
+    if (next >= spec.column_count || column->atttypid != spec.types[next] ||
+        strcmp(NameStr(column->attname), spec.columns[next]) != 0) {
+      return false;
+    }
+    attribute[next++] = column->attnum;
+  }
+  return next == spec.column_count;
+}
+
+}  // namespace
+
+struct DirectInserts {
+  EState* estate;
+  int count;
+  OpenTable tables[kMaxTables];
+};
+
+bool direct_insert_allowed(const DirectTable& spec) {
+  if (spec.column_count > kMaxColumns) return false;
+  Oid relid = get_relname_relid(spec.name, get_namespace_oid("promo", false));
+  if (!OidIsValid(relid)) return false;
+  if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK) return false;
+  if (check_enable_rls(relid, InvalidOid, true) != RLS_NONE) return false;
+  Relation table = table_open(relid, RowExclusiveLock);
+  AttrNumber attribute[kMaxColumns];
+  TriggerDesc* triggers = table->trigdesc;
+  bool allowed = table->rd_rel->relkind == RELKIND_RELATION && !table->rd_rel->relispartition &&
+                 table->rd_rules == nullptr &&
+                 (triggers == nullptr ||
+                  (!triggers->trig_insert_before_statement &&
+                   !triggers->trig_insert_after_statement && !triggers->trig_insert_new_table)) &&
+                 map_columns(table, spec, attribute);
+  table_close(table, NoLock);
+  return allowed;
+}
+
+DirectInserts* begin_direct_inserts(const DirectTable* specs, int count) {
+  if (count > kMaxTables) elog(ERROR, "promo: too many tables for direct inserts");
+  EState* estate = CreateExecutorState();
+  MemoryContext caller = MemoryContextSwitchTo(estate->es_query_cxt);
+  auto* inserts = static_cast<DirectInserts*>(palloc0(sizeof(DirectInserts)));
+  inserts->estate = estate;
+  inserts->count = count;
+  // One range-table entry per table, as the planner would make for INSERT INTO it: constraint
+  // errors describe the row from the columns the entry says were inserted.
+  List* range_table = NIL;
+  Relation relations[kMaxTables];
+  for (int t = 0; t < count; ++t) {
+    Oid relid = get_relname_relid(specs[t].name, get_namespace_oid("promo", false));
+    if (!OidIsValid(relid)) elog(ERROR, "promo: table promo.%s is missing", specs[t].name);
+    relations[t] = table_open(relid, RowExclusiveLock);
+    if (!map_columns(relations[t], specs[t], inserts->tables[t].attribute)) {
+      elog(ERROR, "promo: promo.%s does not have the expected columns", specs[t].name);
+    }
+    RangeTblEntry* entry = makeNode(RangeTblEntry);
+    entry->rtekind = RTE_RELATION;
+    entry->relid = relid;
+    entry->relkind = relations[t]->rd_rel->relkind;
+    entry->rellockmode = RowExclusiveLock;
+    entry->requiredPerms = ACL_INSERT;
+    for (int c = 0; c < specs[t].column_count; ++c) {
+      entry->insertedCols =
+          bms_add_member(entry->insertedCols,
+                         inserts->tables[t].attribute[c] - FirstLowInvalidHeapAttributeNumber);
+    }
+    range_table = lappend(range_table, entry);
+  }
+  ExecInitRangeTable(estate, range_table);
+  estate->es_output_cid = GetCurrentCommandId(true);
+  for (int t = 0; t < count; ++t) {
+    OpenTable& open = inserts->tables[t];
+    open.result = makeNode(ResultRelInfo);
+    InitResultRelInfo(open.result, relations[t], static_cast<Index>(t + 1), nullptr, 0);
+    ExecOpenIndices(open.result, false);
+    open.slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(relations[t]), &TTSOpsVirtual);
+    open.column_count = specs[t].column_count;
+  }
+  // AFTER ROW triggers (a user's, or a foreign key's check) queue their events for this level.
+  AfterTriggerBeginQuery();
+  MemoryContextSwitchTo(caller);
+  return inserts;
+}
+
+void insert_direct_row(DirectInserts* inserts, int table, const Datum* values, const bool* nulls) {
+  OpenTable& open = inserts->tables[table];
+  TupleTableSlot* slot = open.slot;
+  ExecClearTuple(slot);
+  int attribute_count = slot->tts_tupleDescriptor->natts;
+  for (int i = 0; i < attribute_count; ++i) {
+    slot->tts_values[i] = PointerGetDatum(nullptr);
+    slot->tts_isnull[i] = true;
+  }
+  for (int c = 0; c < open.column_count; ++c) {
+    slot->tts_values[open.attribute[c] - 1] = values[c];
+    slot->tts_isnull[open.attribute[c] - 1] = nulls[c];
+  }
+  ExecStoreVirtualTuple(slot);
+  MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(inserts->estate));
+  ExecSimpleRelationInsert(open.result, inserts->estate, slot);
+  MemoryContextSwitchTo(caller);
+  ResetPerTupleExprContext(inserts->estate);
+}
+
+void end_direct_inserts(DirectInserts* inserts) {
+  EState* estate = inserts->estate;
+  AfterTriggerEndQuery(estate);
+  for (int t = 0; t < inserts->count; ++t) {
+    ExecCloseIndices(inserts->tables[t].result);
+    table_close(inserts->tables[t].result->ri_RelationDesc, NoLock);
+  }
+  ExecResetTupleTable(estate->es_tupleTable, false);
+  FreeExecutorState(estate);
+}
+
+}  // namespace promo::pg
