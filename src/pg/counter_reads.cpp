@@ -88,7 +88,7 @@ void close_counter_table(CounterTable* t) {
 
 // The sum of `used` over the rows whose key columns equal `values` (text), 0 when none. The
 // scan keys carry the index's collations, as the planner's would.
-int64 sum_used(CounterTable* t, Snapshot snapshot, const Datum* values) {
+int64 sum_used(CounterTable* t, Snapshot snapshot, const Datum* values, bool* found) {
   ScanKeyData keys[2];
   for (int k = 0; k < t->key_count; ++k) {
     ScanKeyEntryInitialize(&keys[k], 0, static_cast<AttrNumber>(k + 1), BTEqualStrategyNumber,
@@ -98,6 +98,7 @@ int64 sum_used(CounterTable* t, Snapshot snapshot, const Datum* values) {
   index_rescan(scan, keys, t->key_count, nullptr, 0);
   int64 sum = 0;
   while (index_getnext_slot(scan, ForwardScanDirection, t->slot)) {
+    *found = true;
     bool is_null = false;
     Datum used = slot_getattr(t->slot, t->used, &is_null);
     if (!is_null) sum += t->used_is_int8 ? DatumGetInt64(used) : DatumGetInt32(used);
@@ -108,7 +109,8 @@ int64 sum_used(CounterTable* t, Snapshot snapshot, const Datum* values) {
 
 // Sums, for every read that wants `member`, promo.<name> rows keyed by (customer,) promotion.
 void read_table(Oid schema, const char* name, Snapshot snapshot, Datum customer, CounterRead* reads,
-                int count, bool CounterRead::*wanted, int64_t CounterRead::*result) {
+                int count, bool CounterRead::*wanted, int64_t CounterRead::*result,
+                bool CounterRead::*found) {
   bool any = false;
   for (int i = 0; i < count; ++i) any = any || reads[i].*wanted;
   if (!any) return;
@@ -123,7 +125,9 @@ void read_table(Oid schema, const char* name, Snapshot snapshot, Datum customer,
     Datum promotion =
         PointerGetDatum(cstring_to_text_with_len(reads[i].promotion, reads[i].promotion_length));
     Datum values[2] = {by_customer ? customer : promotion, promotion};
-    reads[i].*result = sum_used(&t, snapshot, values);
+    bool any_row = false;
+    reads[i].*result = sum_used(&t, snapshot, values, &any_row);
+    if (found != nullptr) reads[i].*found = any_row;
   }
   close_counter_table(&t);
 }
@@ -150,12 +154,12 @@ void read_counters(const char* customer_id, int customer_length, CounterRead* re
   if (customer_id != nullptr) {
     Datum customer = PointerGetDatum(cstring_to_text_with_len(customer_id, customer_length));
     read_table(schema, "customer_usage", snapshot, customer, reads, count, &CounterRead::customer,
-               &CounterRead::customer_used);
+               &CounterRead::customer_used, &CounterRead::customer_row);
   }
   read_table(schema, "promotion_slots", snapshot, PointerGetDatum(nullptr), reads, count,
-             &CounterRead::total, &CounterRead::total_used);
+             &CounterRead::total, &CounterRead::total_used, nullptr);
   read_table(schema, "promotion_budget", snapshot, PointerGetDatum(nullptr), reads, count,
-             &CounterRead::budget, &CounterRead::budget_used);
+             &CounterRead::budget, &CounterRead::budget_used, nullptr);
   UnregisterSnapshot(snapshot);
 }
 

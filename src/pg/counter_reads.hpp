@@ -23,6 +23,7 @@ struct CounterRead {
   bool total = false;     // sum of promo.promotion_slots.used
   bool budget = false;    // promo.promotion_budget.used
   int64_t customer_used = 0;
+  bool customer_row = false;  // whether the customer's promo.customer_usage row exists
   int64_t total_used = 0;
   int64_t budget_used = 0;
 };

@@ -15,7 +15,8 @@ void load_evaluation_inputs(const promo::RuleSet& rules, const char* customer_id
                             const promo::Cart& cart, bool fresh, EvaluationInputs& inputs) {
   load_customer_context(rules, customer_id, at, inputs.customer);
   if (rules.dependencies().time) inputs.calendar = current_calendar();
-  inputs.has_gates = load_redemption_gates(rules, customer_id, cart, fresh, inputs.gates);
+  inputs.has_gates =
+      load_redemption_gates(rules, customer_id, cart, fresh, inputs.gates, &inputs.usage_rows);
 }
 
 }  // namespace promo::pg

@@ -13,6 +13,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/customer_context.hpp"
+#include "pg/redemption_gates.hpp"
 
 namespace promo::pg {
 
@@ -21,6 +22,7 @@ struct EvaluationInputs {
   std::shared_ptr<const promo::Calendar> calendar;
   promo::RedemptionGates gates;
   bool has_gates = false;
+  UsageRows usage_rows;  // what the counter reads saw of the customer's usage rows
 
   // Points `options` (EvalOptions or QualifyOptions) at what was loaded; this object must
   // outlive the evaluation.

@@ -433,7 +433,8 @@ enum class Recorded {
 // does not stand.
 Recorded record(const std::string& customer_id, const std::string& order_id,
                 const promo::RuleSet& rules, const promo::Result& result, Jsonb* cart_document,
-                Jsonb* document, std::vector<Reservation>& reservations) {
+                Jsonb* document, std::vector<Reservation>& reservations,
+                promo::pg::UsageRows& usage_rows) {
   std::vector<std::string> promotions, tiers, codes;
   std::vector<int64_t> amounts;
   std::vector<int32_t> slots, limits;
@@ -460,7 +461,10 @@ Recorded record(const std::string& customer_id, const std::string& order_id,
         applied.promotion.data(), static_cast<int>(applied.promotion.size()), applied.tier.data(),
         static_cast<int>(applied.tier.size()), applied.discount,
         applied.code.empty() ? nullptr : applied.code.data(), static_cast<int>(applied.code.size()),
-        slots[i], budgeted[i]});
+        slots[i], budgeted[i], -1});
+    for (const auto& [promotion, exists] : usage_rows) {
+      if (promotion == applied.promotion) direct.back().usage_row = exists ? 1 : 0;
+    }
   }
   const promo::pg::DirectRedemption* direct_rows = direct.data();
   int direct_count = static_cast<int>(direct.size());
@@ -477,6 +481,9 @@ Recorded record(const std::string& customer_id, const std::string& order_id,
     return Recorded::kDone;
   }
   if (direct_recording == promo::pg::DirectRecording::kOrderUsed) return Recorded::kOrderUsed;
+  // The statement may create usage rows (kept with used 0 when the pass is undone): what the
+  // counter read saw no longer holds for later passes.
+  usage_rows.clear();
   uint64 rows = 0;
   if (result.applied.size() == 1) {
     const promo::AppliedPromotion& applied = result.applied[0];
@@ -646,8 +653,8 @@ Datum redeem_body(const std::string& customer_id, Jsonb* cart_document, const st
       continue;
     }
     document = promo::pg::result_to_jsonb(result);
-    Recorded recorded =
-        record(customer_id, order_id, *rules, result, cart_document, document, reservations);
+    Recorded recorded = record(customer_id, order_id, *rules, result, cart_document, document,
+                               reservations, inputs.usage_rows);
     if (recorded == Recorded::kDone) break;
     undo(customer_id, reservations);
     if (recorded == Recorded::kOrderUsed) {

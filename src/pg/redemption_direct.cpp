@@ -72,6 +72,9 @@ DirectRecording record_redemption_directly(const char* customer_id, int customer
                                            const char* order_id, int order_length,
                                            const DirectRedemption* applied, int applied_count,
                                            Jsonb* cart, Jsonb* result) {
+  for (int i = 0; i < applied_count; ++i) {
+    if (applied[i].usage_row == 1) return DirectRecording::kUnavailable;
+  }
   if (IsolationUsesXactSnapshot() || !counters_by_index_scan()) {
     return DirectRecording::kUnavailable;
   }
@@ -84,6 +87,7 @@ DirectRecording record_redemption_directly(const char* customer_id, int customer
   // meanwhile; another customer's redeem under the same order_id fails on the order's key.
   if (primary_key_exists("orders", &order, 1)) return DirectRecording::kOrderUsed;
   for (int i = 0; i < applied_count; ++i) {
+    if (applied[i].usage_row == 0) continue;
     Datum keys[2] = {customer, text_datum(applied[i].promotion, applied[i].promotion_length)};
     if (primary_key_exists("customer_usage", keys, 2)) return DirectRecording::kUnavailable;
   }

@@ -1,9 +1,10 @@
 // Recording a redeem pass with direct inserts (direct_insert.hpp) instead of record_order's
 // statement, where the two are equivalent: READ COMMITTED (the customer's redeem lock is held
 // and probes see everything committed before), no Citus, the tables as promo created them, the
-// order_id unused and no usage row yet for any applied promotion, so every write is a plain
-// insert. Otherwise, or under REPEATABLE READ / SERIALIZABLE, whose 40001 on a concurrent change
-// the statement's ON CONFLICT gives, the caller runs its statement.
+// order_id unused and no usage row yet for any applied promotion (known from the counter read or
+// probed here), so every write is a plain insert. Otherwise, or under REPEATABLE READ /
+// SERIALIZABLE, whose 40001 on a concurrent change the statement's ON CONFLICT gives, the caller
+// runs its statement.
 //
 // C style: call under pg_guard; may ereport(ERROR).
 #pragma once
@@ -23,6 +24,7 @@ struct DirectRedemption {
   int code_length;
   int32_t slot;  // -1 when none
   bool budgeted;
+  int usage_row;  // the customer's promo.customer_usage row: 1 exists, 0 does not, -1 unknown
 };
 
 enum class DirectRecording {

@@ -91,7 +91,7 @@ void read_counters_by_statement(const char* customer_id, bool fresh,
 
 // Counters of the promotions with limits (only those their limits need), turned into gates.
 void load_counters(const std::vector<promo::PromotionLimits>& limited, const char* customer_id,
-                   bool fresh, promo::RedemptionGates& gates) {
+                   bool fresh, promo::RedemptionGates& gates, UsageRows* usage_rows) {
   std::vector<const promo::PromotionLimits*> counted;
   std::vector<CounterRead> reads;
   for (const promo::PromotionLimits& limits : limited) {
@@ -112,6 +112,12 @@ void load_counters(const std::vector<promo::PromotionLimits>& limited, const cha
     pg_guard([customer_id, customer_length, data, count, fresh] {
       read_counters(customer_id, customer_length, data, count, fresh);
     });
+    for (const CounterRead& read : reads) {
+      if (usage_rows != nullptr && read.customer) {
+        usage_rows->emplace_back(std::string(read.promotion, read.promotion_length),
+                                 read.customer_row);
+      }
+    }
   } else {
     read_counters_by_statement(customer_id, fresh, reads);
   }
@@ -165,11 +171,12 @@ void load_codes(const std::vector<std::string>& codes, const char* customer_id, 
 }  // namespace
 
 bool load_redemption_gates(const promo::RuleSet& rules, const char* customer_id,
-                           const promo::Cart& cart, bool fresh, promo::RedemptionGates& gates) {
+                           const promo::Cart& cart, bool fresh, promo::RedemptionGates& gates,
+                           UsageRows* usage_rows) {
   const std::vector<promo::PromotionLimits>& limited = rules.gated_promotions();
   if (limited.empty() && cart.codes.empty()) return false;
   std::vector<std::string> codes = promo::normalize_codes(cart.codes);
-  load_counters(limited, customer_id, fresh, gates);
+  load_counters(limited, customer_id, fresh, gates, usage_rows);
   if (!codes.empty()) {
     pg_guard([] {
       if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "promo: SPI_connect failed");

@@ -14,11 +14,18 @@
 
 namespace promo::pg {
 
+// What the counter reads saw of the customer's promo.customer_usage rows: per promotion read
+// (those with a per_customer_limit), whether its row exists. redeem writes a first usage row
+// directly when it knows there is none (redemption_direct.hpp).
+using UsageRows = std::vector<std::pair<std::string, bool>>;
+
 // Fills `gates` for `customer_id` (null: a guest) and `cart`. Returns false (gates untouched)
 // when there is nothing to read. fresh = true: each query takes a new snapshot (READ
 // COMMITTED), for redeem. Connects to SPI itself when it reads codes. Throws PgError /
-// promo::Error.
+// promo::Error. usage_rows, when given, receives what the index-scan reads saw (nothing when the
+// counters are read by a statement).
 bool load_redemption_gates(const promo::RuleSet& rules, const char* customer_id,
-                           const promo::Cart& cart, bool fresh, promo::RedemptionGates& gates);
+                           const promo::Cart& cart, bool fresh, promo::RedemptionGates& gates,
+                           UsageRows* usage_rows = nullptr);
 
 }  // namespace promo::pg
