@@ -16,7 +16,7 @@ REGRESS = contract tactics cart_edge_cases rounding stacking time_window bad_inp
 REGRESS += segments_history segments_time segments_maintenance segments_tactics segments_views
 REGRESS += redeem
 REGRESS += redemption_t1 redemption_t4 redemption_idempotency redemption_rollback \
-           redemption_budget redemption_codes redemption_views
+           redemption_budget redemption_codes redemption_views redemption_direct_writes
 REGRESS += roles
 REGRESS += qualifications
 REGRESS += automation

@@ -181,6 +181,9 @@ DirectInserts* begin_direct_inserts(const DirectTable* specs, int count) {
     InitResultRelInfo(open.result, relations[t], static_cast<Index>(t + 1), nullptr, 0);
     ExecOpenIndices(open.result, false);
     prepare_checks(open.result);
+    // Listed as opened, so the AFTER trigger events find it (instead of opening the table once
+    // more) and ExecCloseResultRelations closes its indexes.
+    estate->es_opened_result_relations = lappend(estate->es_opened_result_relations, open.result);
     open.slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(relations[t]), &TTSOpsVirtual);
     open.column_count = specs[t].column_count;
   }
@@ -213,8 +216,9 @@ void insert_direct_row(DirectInserts* inserts, int table, const Datum* values, c
 void end_direct_inserts(DirectInserts* inserts) {
   EState* estate = inserts->estate;
   AfterTriggerEndQuery(estate);
+  // Closes the indexes and whatever the triggers opened.
+  ExecCloseResultRelations(estate);
   for (int t = 0; t < inserts->count; ++t) {
-    ExecCloseIndices(inserts->tables[t].result);
     table_close(inserts->tables[t].result->ri_RelationDesc, NoLock);
   }
   ExecResetTupleTable(estate->es_tupleTable, false);
