@@ -127,3 +127,6 @@ SELECT promotion, redemptions, customers, discount FROM promo.promotion_stats OR
 
 DROP TRIGGER audit ON promo.redemptions;
 DROP EXTENSION promo;
+DROP TABLE redemption_audit;
+DROP FUNCTION error_of(text), cart(integer), recorded(text), audit_redemption(),
+  orders_statement();
