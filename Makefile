@@ -28,7 +28,8 @@ REGRESS_OPTS = --inputdir=.
 ISOLATION = definition_change
 ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race \
              segments_two_definitions
-ISOLATION += redeem_same_customer redeem_total_limit redeem_vs_rollback redeem_limit_change \
+ISOLATION += redeem_same_customer redeem_same_order redeem_total_limit redeem_vs_rollback \
+             redeem_limit_change \
              redeem_vs_promotion_change
 ISOLATION += run_due_concurrent run_due_outbox_claim track_concurrent_write
 ISOLATION_OPTS = --inputdir=test/isolation
