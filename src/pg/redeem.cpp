@@ -18,6 +18,11 @@
 //     A used order_id inserts nothing (ON CONFLICT DO NOTHING); what was reserved is undone and
 //     the stored result is returned (same customer and cart) or an error names the order
 //     (another customer or cart: 23505; rolled back: 55000).
+//     Under READ COMMITTED, when the order_id is unused and the customer has no usage row yet for
+//     any applied promotion (a first redemption, the common case), the same rows are written by
+//     direct inserts instead (redemption_direct.hpp): no statement, no ON CONFLICT. Another
+//     customer's concurrent redeem under the same order_id then fails on the order's key (23505
+//     with PostgreSQL's own message).
 //     A failed reservation or guard (a race for the last unit) undoes this pass's reservations,
 //     blocks or caps that promotion (or marks the code used up) and evaluates again; the loop
 //     is bounded.
