@@ -12,7 +12,6 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "nodes/readfuncs.h"
-#include "optimizer/optimizer.h"
 #include "utils/memutils.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
@@ -53,64 +52,64 @@ bool map_columns(Relation table, const DirectTable& spec, AttrNumber* attribute)
   return next == spec.column_count;
 }
 
-// The planned CHECK expressions of the tables inserted into, kept for the session. The executor
-// parses and plans a table's CHECK constraints from their stored text for every statement (a
-// third of the cost of a small insert into promo.orders); these are compared with the
-// relation's current text on every use, so a changed constraint is planned again.
-struct PlannedCheck {
+// The parsed CHECK expressions of the tables inserted into, kept for the session. The executor
+// parses a table's CHECK constraints from their stored text for every statement, most of the
+// cost of checking them on a small insert; these are compared with the relation's current text
+// on every use, so a changed constraint is parsed again. They are still planned per use, as
+// the executor does, so a replaced SQL function they call is inlined afresh.
+struct ParsedCheck {
   Oid relid;
-  char* source;  // ccbin the expression was planned from
-  Expr* planned;
+  char* source;  // ccbin the expression was parsed from
+  Expr* parsed;
 };
-MemoryContext planned_checks_context = nullptr;
-PlannedCheck* planned_checks = nullptr;
-int planned_check_count = 0;
-int planned_check_capacity = 0;
+MemoryContext parsed_checks_context = nullptr;
+ParsedCheck* parsed_checks = nullptr;
+int parsed_check_count = 0;
+int parsed_check_capacity = 0;
 
-// The planned expression of `source`, a CHECK constraint of `relid`.
-Expr* planned_check(Oid relid, const char* source) {
-  for (int i = 0; i < planned_check_count; ++i) {
-    if (planned_checks[i].relid == relid && strcmp(planned_checks[i].source, source) == 0) {
-      return planned_checks[i].planned;
+// The parsed expression of `source`, a CHECK constraint of `relid`.
+Expr* parsed_check(Oid relid, const char* source) {
+  for (int i = 0; i < parsed_check_count; ++i) {
+    if (parsed_checks[i].relid == relid && strcmp(parsed_checks[i].source, source) == 0) {
+      return parsed_checks[i].parsed;
     }
   }
-  if (planned_checks_context == nullptr) {
-    planned_checks_context =
-        AllocSetContextCreate(CacheMemoryContext, "promo planned checks", ALLOCSET_SMALL_SIZES);
+  if (parsed_checks_context == nullptr) {
+    parsed_checks_context =
+        AllocSetContextCreate(CacheMemoryContext, "promo parsed checks", ALLOCSET_SMALL_SIZES);
   }
-  constexpr int kMaxPlannedChecks = 64;
-  if (planned_check_count == kMaxPlannedChecks) {
+  constexpr int kMaxParsedChecks = 64;
+  if (parsed_check_count == kMaxParsedChecks) {
     // Constraints changed over and over: start again rather than grow.
-    MemoryContextReset(planned_checks_context);
-    planned_checks = nullptr;
-    planned_check_count = 0;
-    planned_check_capacity = 0;
+    MemoryContextReset(parsed_checks_context);
+    parsed_checks = nullptr;
+    parsed_check_count = 0;
+    parsed_check_capacity = 0;
   }
-  MemoryContext caller = MemoryContextSwitchTo(planned_checks_context);
-  if (planned_check_count == planned_check_capacity) {
-    planned_check_capacity = planned_check_capacity == 0 ? 8 : 2 * planned_check_capacity;
-    planned_checks = static_cast<PlannedCheck*>(
-        planned_checks == nullptr
-            ? palloc(planned_check_capacity * sizeof(PlannedCheck))
-            : repalloc(planned_checks, planned_check_capacity * sizeof(PlannedCheck)));
+  MemoryContext caller = MemoryContextSwitchTo(parsed_checks_context);
+  if (parsed_check_count == parsed_check_capacity) {
+    parsed_check_capacity = parsed_check_capacity == 0 ? 8 : 2 * parsed_check_capacity;
+    parsed_checks = static_cast<ParsedCheck*>(
+        parsed_checks == nullptr
+            ? palloc(parsed_check_capacity * sizeof(ParsedCheck))
+            : repalloc(parsed_checks, parsed_check_capacity * sizeof(ParsedCheck)));
   }
-  PlannedCheck entry{relid, pstrdup(source),
-                     expression_planner(static_cast<Expr*>(stringToNode(source)))};
+  ParsedCheck entry{relid, pstrdup(source), static_cast<Expr*>(stringToNode(source))};
   MemoryContextSwitchTo(caller);
-  planned_checks[planned_check_count++] = entry;
-  return entry.planned;
+  parsed_checks[parsed_check_count++] = entry;
+  return entry.parsed;
 }
 
-// Gives the result relation its CHECK expressions from the planned ones, as ExecConstraints
+// Gives the result relation its CHECK expressions from the parsed ones, as ExecConstraints
 // would build them (in the current memory context: the executor state's), in the relation's
 // constraint order.
-void prepare_checks(ResultRelInfo* result) {
+void prepare_checks(ResultRelInfo* result, EState* estate) {
   TupleConstr* constraints = RelationGetDescr(result->ri_RelationDesc)->constr;
   if (constraints == nullptr || constraints->num_check == 0) return;
   Oid relid = RelationGetRelid(result->ri_RelationDesc);
   auto* expressions = static_cast<ExprState**>(palloc(constraints->num_check * sizeof(ExprState*)));
   for (int i = 0; i < constraints->num_check; ++i) {
-    expressions[i] = ExecInitExpr(planned_check(relid, constraints->check[i].ccbin), nullptr);
+    expressions[i] = ExecPrepareExpr(parsed_check(relid, constraints->check[i].ccbin), estate);
   }
   result->ri_ConstraintExprs = expressions;
 }
@@ -180,7 +179,7 @@ DirectInserts* begin_direct_inserts(const DirectTable* specs, int count) {
     open.result = makeNode(ResultRelInfo);
     InitResultRelInfo(open.result, relations[t], static_cast<Index>(t + 1), nullptr, 0);
     ExecOpenIndices(open.result, false);
-    prepare_checks(open.result);
+    prepare_checks(open.result, estate);
     // Listed as opened, so the AFTER trigger events find it (instead of opening the table once
     // more) and ExecCloseResultRelations closes its indexes.
     estate->es_opened_result_relations = lappend(estate->es_opened_result_relations, open.result);
