@@ -102,6 +102,7 @@ struct TouchedEvents {
   std::vector<std::string> customers;  // sorted, unique
   // customer_types[c]: indices into `types` of the types customers[c] touched, ascending.
   std::vector<std::vector<uint32_t>> customer_types;
+  uint64_t rows = 0;  // rows of the transition tables
 };
 
 // Column values of the current row of a transition scan. C style.
@@ -126,7 +127,7 @@ using CustomerTypes =
 // hash), reading the tuplestore directly: no SPI query, so a one-row statement pays no executor
 // start-up for it.
 void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pairs,
-                 std::vector<std::string>& types) {
+                 std::vector<std::string>& types, uint64_t& row_count) {
   if (rows == nullptr) return;
   int customer_column = SPI_fnumber(descriptor, "customer_id");
   int type_column = SPI_fnumber(descriptor, "type");
@@ -148,6 +149,7 @@ void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pai
       return values;
     });
     if (columns.end) break;
+    ++row_count;
     if (columns.customer_is_null || columns.type_is_null) continue;  // NOT NULL columns
     std::string_view customer = text_value(columns.customer_id);
     std::string_view type = text_value(columns.type);
@@ -172,9 +174,9 @@ TouchedEvents touched_events(const TriggerData* trigger) {
   CustomerTypes pairs;
   std::vector<std::string> seen_types;
   TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
-  scan_events(trigger->tg_newtable, descriptor, pairs, seen_types);
-  scan_events(trigger->tg_oldtable, descriptor, pairs, seen_types);
   TouchedEvents touched;
+  scan_events(trigger->tg_newtable, descriptor, pairs, seen_types, touched.rows);
+  scan_events(trigger->tg_oldtable, descriptor, pairs, seen_types, touched.rows);
   std::vector<std::pair<std::string, uint32_t>> types;
   for (uint32_t i = 0; i < seen_types.size(); ++i) types.emplace_back(seen_types[i], i);
   std::sort(types.begin(), types.end());
@@ -272,6 +274,7 @@ void maintain_from_events(TriggerData* trigger) {
   }
   promo::pg::MaintenanceOptions options;
   options.batch_size = promo::pg::kWriteBatchSize;
+  options.statement_rows = touched.rows;
   promo::pg::maintain_membership(*segments, ids, customers, options);
 }
 
