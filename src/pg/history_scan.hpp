@@ -39,7 +39,7 @@ inline constexpr size_t kHistoryScanMinimum = 1000;
 bool history_scan_pays(size_t customers, uint64_t statement_rows);
 
 // The events of `types` (sorted, unique) with occurred_at <= until of `customers` (sorted,
-// unique). SPI connected. Throws PgError / promo::Interrupted.
+// unique). SPI connected. Throws PgError (a cancel too: the pass checks for interrupts).
 EventHistory scan_event_history(const std::vector<std::string>& customers,
                                 const std::vector<std::string>& types, int64_t until);
 
