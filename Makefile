@@ -27,10 +27,12 @@ REGRESS_OPTS = --inputdir=.
 # Isolation: test/isolation/specs/NAME.spec -> test/isolation/expected/NAME.out.
 ISOLATION = definition_change
 ISOLATION += segments_concurrent_events segments_repeatable_read segments_definition_race \
-             segments_two_definitions segments_bulk_history segments_bulk_passes
+             segments_two_definitions
 ISOLATION += redeem_same_customer redeem_total_limit redeem_vs_rollback redeem_limit_change \
              redeem_vs_promotion_change
 ISOLATION += run_due_concurrent run_due_outbox_claim track_concurrent_write
+# Bulk writes that read the history in passes over promo.events (src/pg/history_scan.hpp).
+ISOLATION += segments_bulk_history segments_bulk_passes
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
