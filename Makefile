@@ -32,6 +32,8 @@ ISOLATION += redeem_same_customer redeem_same_order redeem_total_limit redeem_vs
              redeem_limit_change \
              redeem_vs_promotion_change
 ISOLATION += run_due_concurrent run_due_outbox_claim track_concurrent_write
+# Bulk writes that read the history in passes over promo.events (src/pg/history_scan.hpp).
+ISOLATION += segments_bulk_history segments_bulk_passes
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

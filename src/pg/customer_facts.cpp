@@ -11,6 +11,7 @@
 
 #include "pg/customer_facts.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/history_scan.hpp"
 #include "pg/spi_support.hpp"
 
 extern "C" {
@@ -226,6 +227,24 @@ void load_events(const FactsQuery& query, CustomersArgument ids,
   }
 }
 
+// Fills the event lists from a pass over promo.events, already grouped by customer, type and
+// time.
+void copy_events(const FactsQuery& query, std::vector<promo::CustomerFacts>& facts) {
+  const EventHistory& history = *query.history;
+  for (size_t c = 0; c < facts.size(); ++c) {
+    size_t first = history.offsets[query.history_first + c];
+    size_t last = history.offsets[query.history_first + c + 1];
+    auto& lists = facts[c].events;
+    for (size_t e = first; e < last; ++e) {
+      const EventHistory::Event& event = history.events[e];
+      if (e == first || event.type != history.events[e - 1].type) {
+        lists.emplace_back(history.types[event.type], std::vector<int64_t>());
+      }
+      lists.back().second.push_back(event.at);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<promo::CustomerFacts> load_customer_facts(const FactsQuery& query) {
@@ -233,6 +252,10 @@ std::vector<promo::CustomerFacts> load_customer_facts(const FactsQuery& query) {
   std::vector<promo::CustomerFacts> facts(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) facts[i].customer_id = ids[i];
   if (ids.empty()) return facts;
+  if (query.history != nullptr) copy_events(query, facts);
+  bool query_events =
+      query.history == nullptr && query.event_types != nullptr && !query.event_types->empty();
+  if (!query.customer_rows && !query_events) return facts;
   std::unordered_map<std::string_view, size_t> positions = positions_of(ids);
   CustomersArgument argument{0, ids.size() == 1};
   if (argument.single) {
@@ -244,9 +267,7 @@ std::vector<promo::CustomerFacts> load_customer_facts(const FactsQuery& query) {
     argument.value = text_array(ids);
   }
   if (query.customer_rows) load_rows(query, argument, facts, positions);
-  if (query.event_types != nullptr && !query.event_types->empty()) {
-    load_events(query, argument, facts, positions);
-  }
+  if (query_events) load_events(query, argument, facts, positions);
   return facts;
 }
 

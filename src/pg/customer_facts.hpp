@@ -10,6 +10,8 @@
 
 namespace promo::pg {
 
+struct EventHistory;  // history_scan.hpp
+
 struct FactsQuery {
   // Sorted ids, without duplicates; facts come back in this order, one per id (a customer
   // without a row or events gets empty facts).
@@ -22,6 +24,11 @@ struct FactsQuery {
   // false from triggers: each query takes a fresh snapshot under READ COMMITTED and sees the
   // current statement's changes. true: the caller's snapshot.
   bool read_only = false;
+  // When set, the events come from this pass over promo.events (history_scan.hpp) instead of
+  // a query: customers[c] is the pass's customer history_first + c, and the pass read
+  // event_types up to `until`.
+  const EventHistory* history = nullptr;
+  size_t history_first = 0;
 };
 
 // SPI must be connected. Throws PgError / promo::Error.

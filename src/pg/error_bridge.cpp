@@ -108,7 +108,12 @@ void run_guarded(void (*fn)(void* context) noexcept, void* context) {
 }
 
 bool interrupts_pending() noexcept {
-  return INTERRUPTS_PENDING_CONDITION();
+  // InterruptPending alone is not enough: PostgreSQL also sets it for interrupts that
+  // CHECK_FOR_INTERRUPTS() handles without an error (the idle statistics flush timer, which
+  // PostgreSQL 15 leaves armed into the next statement, a memory context log request, a
+  // barrier). Stopping for those turned a long COPY into "canceling statement due to a pending
+  // interrupt"; they are left for PostgreSQL's next CHECK_FOR_INTERRUPTS().
+  return INTERRUPTS_PENDING_CONDITION() && (QueryCancelPending || ProcDiePending);
 }
 
 }  // namespace promo::pg

@@ -8,11 +8,12 @@
 // the segments that read those types (or customer fields), closed over dependents, are
 // recomputed, and only for those customers (segment_maintenance.hpp: locks, batches, 40001).
 #include <algorithm>
+#include <bit>
 #include <map>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/segments.hpp"
+#include "core/string_positions.hpp"
 
 #include "pg/postgres_headers.hpp"
 
@@ -102,6 +103,7 @@ struct TouchedEvents {
   std::vector<std::string> customers;  // sorted, unique
   // customer_types[c]: indices into `types` of the types customers[c] touched, ascending.
   std::vector<std::vector<uint32_t>> customer_types;
+  uint64_t rows = 0;  // rows of the transition tables
 };
 
 // Column values of the current row of a transition scan. C style.
@@ -113,20 +115,20 @@ struct EventColumns {
   bool end;  // no more rows
 };
 
-// Hash and equality that look a std::string key up by std::string_view (no copy per row).
-struct TextHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+// The customers of a statement's rows and the types each touched, while the rows are read.
+struct CustomerTypes {
+  promo::StringPositions customers;
+  // Per customer: bit t set when it touched seen type t, for t < 64.
+  std::vector<uint64_t> type_bits;
+  // (customer, type) pairs for types from the 64th on: a statement rarely has that many.
+  std::vector<std::pair<uint32_t, uint32_t>> more_types;
 };
-using CustomerTypes =
-    std::unordered_map<std::string, std::vector<uint32_t>, TextHash, std::equal_to<>>;
 
-// Adds the rows of one transition table to `pairs` (customer -> type indices) and `types`
-// (the distinct types, in order of appearance: a statement has few, so a linear search beats a
-// hash), reading the tuplestore directly: no SPI query, so a one-row statement pays no executor
-// start-up for it.
+// Adds the rows of one transition table to `pairs` and `types` (the distinct types, in order of
+// appearance: a statement has few, so a linear search beats a hash), reading the tuplestore
+// directly: no SPI query, so a one-row statement pays no executor start-up for it.
 void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pairs,
-                 std::vector<std::string>& types) {
+                 std::vector<std::string>& types, uint64_t& row_count) {
   if (rows == nullptr) return;
   int customer_column = SPI_fnumber(descriptor, "customer_id");
   int type_column = SPI_fnumber(descriptor, "type");
@@ -137,7 +139,7 @@ void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pai
   promo::pg::TransitionScan scan = promo::pg::pg_guard(
       [rows, descriptor] { return promo::pg::begin_transition_scan(rows, descriptor); });
   std::string last_customer;
-  std::vector<uint32_t>* last_types = nullptr;
+  uint32_t last_position = promo::StringPositions::kNone;
   while (true) {
     EventColumns columns = promo::pg::pg_guard([&scan, customer_column, type_column] {
       EventColumns values{};
@@ -148,20 +150,22 @@ void scan_events(Tuplestorestate* rows, TupleDesc descriptor, CustomerTypes& pai
       return values;
     });
     if (columns.end) break;
+    ++row_count;
     if (columns.customer_is_null || columns.type_is_null) continue;  // NOT NULL columns
     std::string_view customer = text_value(columns.customer_id);
     std::string_view type = text_value(columns.type);
     uint32_t type_position = 0;
     while (type_position < types.size() && types[type_position] != type) ++type_position;
     if (type_position == types.size()) types.emplace_back(type);
-    if (last_types == nullptr || customer != last_customer) {
+    if (last_position == promo::StringPositions::kNone || customer != last_customer) {
       last_customer.assign(customer);
-      auto found = pairs.find(customer);
-      if (found == pairs.end()) found = pairs.emplace(last_customer, std::vector<uint32_t>()).first;
-      last_types = &found->second;
+      last_position = pairs.customers.add(customer);
+      if (pairs.type_bits.size() <= last_position) pairs.type_bits.resize(last_position + 1, 0);
     }
-    if (std::find(last_types->begin(), last_types->end(), type_position) == last_types->end()) {
-      last_types->push_back(type_position);
+    if (type_position < 64) {
+      pairs.type_bits[last_position] |= uint64_t{1} << type_position;
+    } else {
+      pairs.more_types.emplace_back(last_position, type_position);
     }
   }
   promo::pg::pg_guard([&scan] { promo::pg::end_transition_scan(&scan); });
@@ -172,9 +176,9 @@ TouchedEvents touched_events(const TriggerData* trigger) {
   CustomerTypes pairs;
   std::vector<std::string> seen_types;
   TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
-  scan_events(trigger->tg_newtable, descriptor, pairs, seen_types);
-  scan_events(trigger->tg_oldtable, descriptor, pairs, seen_types);
   TouchedEvents touched;
+  scan_events(trigger->tg_newtable, descriptor, pairs, seen_types, touched.rows);
+  scan_events(trigger->tg_oldtable, descriptor, pairs, seen_types, touched.rows);
   std::vector<std::pair<std::string, uint32_t>> types;
   for (uint32_t i = 0; i < seen_types.size(); ++i) types.emplace_back(seen_types[i], i);
   std::sort(types.begin(), types.end());
@@ -183,17 +187,30 @@ TouchedEvents touched_events(const TriggerData* trigger) {
     sorted_position[types[i].second] = static_cast<uint32_t>(i);
     touched.types.push_back(types[i].first);
   }
-  std::vector<std::pair<std::string, std::vector<uint32_t>>> customers(
-      std::make_move_iterator(pairs.begin()), std::make_move_iterator(pairs.end()));
-  std::sort(customers.begin(), customers.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  touched.customers.reserve(customers.size());
-  touched.customer_types.reserve(customers.size());
-  for (auto& [customer, indices] : customers) {
-    for (uint32_t& index : indices) index = sorted_position[index];
-    std::sort(indices.begin(), indices.end());
-    touched.customers.push_back(std::move(customer));
-    touched.customer_types.push_back(std::move(indices));
+  // Per customer, the seen types it touched, then in sorted positions.
+  std::vector<std::vector<uint32_t>> indices(pairs.type_bits.size());
+  for (size_t c = 0; c < pairs.type_bits.size(); ++c) {
+    for (uint64_t bits = pairs.type_bits[c]; bits != 0; bits &= bits - 1) {
+      indices[c].push_back(sorted_position[std::countr_zero(bits)]);
+    }
+  }
+  for (const auto& [customer, type] : pairs.more_types) {
+    indices[customer].push_back(sorted_position[type]);
+  }
+  std::vector<std::string>& customers = pairs.customers.strings();
+  std::vector<uint32_t> order(customers.size());
+  for (uint32_t c = 0; c < order.size(); ++c) order[c] = c;
+  std::sort(order.begin(), order.end(),
+            [&customers](uint32_t a, uint32_t b) { return customers[a] < customers[b]; });
+  touched.customers.reserve(order.size());
+  touched.customer_types.reserve(order.size());
+  for (uint32_t c : order) {
+    std::vector<uint32_t>& customer_types = indices[c];
+    std::sort(customer_types.begin(), customer_types.end());
+    customer_types.erase(std::unique(customer_types.begin(), customer_types.end()),
+                         customer_types.end());
+    touched.customers.push_back(std::move(customers[c]));
+    touched.customer_types.push_back(std::move(customer_types));
   }
   return touched;
 }
@@ -272,6 +289,7 @@ void maintain_from_events(TriggerData* trigger) {
   }
   promo::pg::MaintenanceOptions options;
   options.batch_size = promo::pg::kWriteBatchSize;
+  options.statement_rows = touched.rows;
   promo::pg::maintain_membership(*segments, ids, customers, options);
 }
 

@@ -8,6 +8,7 @@
 
 #include "pg/customer_facts.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/history_scan.hpp"
 #include "pg/membership_store.hpp"
 #include "pg/segment_cache.hpp"
 #include "pg/segment_maintenance.hpp"
@@ -245,12 +246,16 @@ bool reads_customer_rows(const promo::SegmentSet& segments, const std::vector<ui
 }
 
 // Calls `visit(c, computed, stored, facts)` for each customer batch[c]: computed[k] holds the
-// intervals of segment ids[k], stored the customer's stored row.
+// intervals of segment ids[k], stored the customer's stored row. `history`: the batch's events
+// from a pass over promo.events (batch[c] is its customer history_first + c), or nullptr.
 template <class Visit>
 void evaluate_batch(const promo::SegmentSet& segments, const std::vector<uint32_t>& ids,
                     const std::vector<std::string>& types, const std::vector<std::string>& batch,
-                    const promo::Calendar& calendar, bool read_only, Visit&& visit) {
+                    const promo::Calendar& calendar, bool read_only, const EventHistory* history,
+                    size_t history_first, Visit&& visit) {
   FactsQuery query;
+  query.history = history;
+  query.history_first = history_first;
   query.customers = &batch;
   query.event_types = &types;
   query.customer_rows = reads_customer_rows(segments, ids);
@@ -310,15 +315,29 @@ void maintain_membership(const promo::SegmentSet& segments, const std::vector<ui
                                  ALLOCSET_DEFAULT_SIZES);
   });
   const size_t batch_size = std::max<size_t>(options.batch_size, 1);
+  // Passes over promo.events cover whole batches: kHistoryScanCustomers rounded down to them.
+  const size_t pass_size = std::max(batch_size, kHistoryScanCustomers / batch_size * batch_size);
+  const bool pass_history = !types.empty() && options.statement_rows > 0 &&
+                            history_scan_pays(customers.size(), options.statement_rows);
+  EventHistory history;
+  size_t history_first = 0;  // customers[history_first] is the pass's first customer
   for (size_t start = 0; start < customers.size(); start += batch_size) {
     if (interrupts_pending()) throw promo::Interrupted();
     size_t end = std::min(customers.size(), start + batch_size);
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
+    if (pass_history && start % pass_size == 0) {
+      std::vector<std::string> group(
+          customers.begin() + start,
+          customers.begin() + std::min(customers.size(), start + pass_size));
+      history = scan_event_history(group, types, promo::kPlusInfinity);
+      history_first = start;
+    }
     MemoryContext previous = MemoryContextSwitchTo(batch_context);
     check_snapshot_is_current(batch);
     MembershipWrites writes(names);
     Announcements announcements(now);
-    evaluate_batch(segments, ids, types, batch, *calendar, false,
+    evaluate_batch(segments, ids, types, batch, *calendar, false, pass_history ? &history : nullptr,
+                   start - history_first,
                    [&](size_t c, const std::vector<std::vector<promo::Interval>>& computed,
                        const StoredRow& stored, const promo::CustomerFacts& facts) {
                      if (!writes.add(batch[c], stored, computed) || !options.announce) return;
@@ -354,7 +373,7 @@ std::vector<MembershipDifference> compare_membership(const promo::SegmentSet& se
     if (interrupts_pending()) throw promo::Interrupted();
     size_t end = std::min(customers.size(), start + kBatchSize);
     std::vector<std::string> batch(customers.begin() + start, customers.begin() + end);
-    evaluate_batch(segments, ids, types, batch, *calendar, true,
+    evaluate_batch(segments, ids, types, batch, *calendar, true, nullptr, 0,
                    [&](size_t c, const std::vector<std::vector<promo::Interval>>& computed,
                        const StoredRow& stored, const promo::CustomerFacts&) {
                      for (size_t k = 0; k < names.size(); ++k) {

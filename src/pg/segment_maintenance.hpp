@@ -59,6 +59,10 @@ struct MaintenanceOptions {
   // changes caused by events and customer rows; off for rebuilds after a definition change.
   bool announce = true;
   size_t batch_size = kBatchSize;  // customers per batch
+  // Rows of promo.events the statement wrote (0: not a write to promo.events). A statement
+  // whose rows outnumber the pages of promo.events reads its customers' history in passes over
+  // the table instead of by index per batch (history_scan.hpp).
+  uint64_t statement_rows = 0;
 };
 
 // Recomputes `ids` (closed over dependents by the caller) for `customers` (sorted, unique) and
