@@ -6,14 +6,7 @@ INSERT INTO promo.tiers (promotion, name, condition, discount) VALUES
   ('spend-more', '5% from $50', 'subtotal >= 50.00', '{"percent_off": 5}');
 
 -- The SQLSTATE and message of a statement's error, or 'ok'.
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 
 CREATE FUNCTION cart_error(cart text) RETURNS text LANGUAGE sql AS $$
   SELECT error_of(format('SELECT promo.evaluate_cart(NULL, %L::jsonb)', cart))

@@ -2,14 +2,7 @@
 -- the engine's SQLSTATE and a message naming the field, and nothing is written.
 CREATE EXTENSION promo;
 
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 
 INSERT INTO promo.promotions (name, currency) VALUES ('spend-more', 'USD');
 

@@ -7,14 +7,7 @@
 CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 CREATE TABLE labels (code text PRIMARY KEY, label text NOT NULL UNIQUE);
 CREATE FUNCTION label(c text) RETURNS text LANGUAGE sql AS $$
   SELECT coalesce((SELECT label FROM labels WHERE code = c), c)

@@ -4,14 +4,7 @@
 -- direct writes unsafe: statement triggers and a column the direct writes would not fill.
 CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 CREATE FUNCTION cart(price integer) RETURNS jsonb LANGUAGE sql AS $$
   SELECT jsonb_build_object('currency', 'USD',
     'items', jsonb_build_array(jsonb_build_object('sku', 'A', 'quantity', 1, 'unit_price', price)))

@@ -6,14 +6,7 @@
 CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 CREATE FUNCTION counts() RETURNS TABLE (orders bigint, redemptions bigint, usage bigint,
                                         slots_used bigint)
 LANGUAGE sql AS $$

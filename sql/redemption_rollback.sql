@@ -8,14 +8,7 @@ CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 -- Everything a redemption uses up or writes, in one row.
 CREATE FUNCTION state() RETURNS TABLE (orders bigint, orders_rolled_back bigint,
                                        live_redemptions bigint, rolled_back_redemptions bigint,

@@ -14,14 +14,7 @@ CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 
 -- 'ok' or the error the statement raised (its writes are kept when it succeeds).
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 GRANT EXECUTE ON FUNCTION error_of(text) TO PUBLIC;
 
 CREATE ROLE regress_promo_admin NOLOGIN IN ROLE promo_admin;

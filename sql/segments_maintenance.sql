@@ -7,14 +7,7 @@ CREATE EXTENSION promo;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 -- Membership rows of the customers whose id matches a pattern.
 CREATE FUNCTION members(pattern text)
   RETURNS TABLE (customer_id text, segment text, valid_from timestamptz, valid_until timestamptz)

@@ -10,14 +10,7 @@ CREATE TABLE base AS SELECT date_trunc('second', now()) AS at;
 CREATE FUNCTION rel(t timestamptz) RETURNS text LANGUAGE sql AS $$
   SELECT CASE WHEN isfinite(t) THEN (t - (SELECT at FROM base))::text ELSE t::text END
 $$;
-CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/error_of.sql
 
 INSERT INTO promo.segments (name, definition) VALUES
   ('abandoned-cart', 'last(''cart_abandoned'') > last(''order_placed'')'),
