@@ -122,14 +122,17 @@ struct DirectInserts {
   OpenTable tables[kMaxTables];
 };
 
-bool direct_insert_allowed(const DirectTable& spec) {
-  if (spec.column_count > kMaxColumns) return false;
+namespace {
+
+// Opens promo.<spec.name> when its rows may be inserted directly, with `attribute` filled;
+// nullptr otherwise.
+Relation open_direct_table(const DirectTable& spec, AttrNumber* attribute) {
+  if (spec.column_count > kMaxColumns) return nullptr;
   Oid relid = get_relname_relid(spec.name, get_namespace_oid("promo", false));
-  if (!OidIsValid(relid)) return false;
-  if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK) return false;
-  if (check_enable_rls(relid, InvalidOid, true) != RLS_NONE) return false;
+  if (!OidIsValid(relid)) return nullptr;
+  if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK) return nullptr;
+  if (check_enable_rls(relid, InvalidOid, true) != RLS_NONE) return nullptr;
   Relation table = table_open(relid, RowExclusiveLock);
-  AttrNumber attribute[kMaxColumns];
   TriggerDesc* triggers = table->trigdesc;
   bool allowed = table->rd_rel->relkind == RELKIND_RELATION && !table->rd_rel->relispartition &&
                  table->rd_rules == nullptr &&
@@ -137,12 +140,24 @@ bool direct_insert_allowed(const DirectTable& spec) {
                   (!triggers->trig_insert_before_statement &&
                    !triggers->trig_insert_after_statement && !triggers->trig_insert_new_table)) &&
                  map_columns(table, spec, attribute);
+  if (allowed) return table;
   table_close(table, NoLock);
-  return allowed;
+  return nullptr;
 }
+
+}  // namespace
 
 DirectInserts* begin_direct_inserts(const DirectTable* specs, int count) {
   if (count > kMaxTables) elog(ERROR, "promo: too many tables for direct inserts");
+  Relation relations[kMaxTables];
+  AttrNumber attributes[kMaxTables][kMaxColumns];
+  for (int t = 0; t < count; ++t) {
+    relations[t] = open_direct_table(specs[t], attributes[t]);
+    if (relations[t] == nullptr) {
+      for (int opened = 0; opened < t; ++opened) table_close(relations[opened], NoLock);
+      return nullptr;
+    }
+  }
   EState* estate = CreateExecutorState();
   MemoryContext caller = MemoryContextSwitchTo(estate->es_query_cxt);
   auto* inserts = static_cast<DirectInserts*>(palloc0(sizeof(DirectInserts)));
@@ -151,17 +166,11 @@ DirectInserts* begin_direct_inserts(const DirectTable* specs, int count) {
   // One range-table entry per table, as the planner would make for INSERT INTO it: constraint
   // errors describe the row from the columns the entry says were inserted.
   List* range_table = NIL;
-  Relation relations[kMaxTables];
   for (int t = 0; t < count; ++t) {
-    Oid relid = get_relname_relid(specs[t].name, get_namespace_oid("promo", false));
-    if (!OidIsValid(relid)) elog(ERROR, "promo: table promo.%s is missing", specs[t].name);
-    relations[t] = table_open(relid, RowExclusiveLock);
-    if (!map_columns(relations[t], specs[t], inserts->tables[t].attribute)) {
-      elog(ERROR, "promo: promo.%s does not have the expected columns", specs[t].name);
-    }
+    memcpy(inserts->tables[t].attribute, attributes[t], sizeof(attributes[t]));
     RangeTblEntry* entry = makeNode(RangeTblEntry);
     entry->rtekind = RTE_RELATION;
-    entry->relid = relid;
+    entry->relid = RelationGetRelid(relations[t]);
     entry->relkind = relations[t]->rd_rel->relkind;
     entry->rellockmode = RowExclusiveLock;
     entry->requiredPerms = ACL_INSERT;

@@ -4,7 +4,7 @@
 // A statement would add a plan-cache check, executor start-up and end for each table's node and
 // the SPI round around it: on promo.redeem's hot path that was most of the cost of the writes.
 //
-// Only where a plain INSERT would do nothing more (direct_insert_allowed): an ordinary table
+// Only where a plain INSERT would do nothing more (begin_direct_inserts checks): an ordinary table
 // whose columns are exactly the expected ones, without rules, row-level security, statement
 // triggers or transition tables, which the current user may insert into. Otherwise the caller
 // uses its statement. Column defaults are not evaluated: the caller gives every column.
@@ -26,11 +26,9 @@ struct DirectTable {
 
 struct DirectInserts;
 
-// Whether rows of `table` may be inserted directly (see the file comment); false when the
-// table is missing too, so the caller's statement reports it.
-bool direct_insert_allowed(const DirectTable& table);
-
-// Opens the tables (RowExclusiveLock, held to the end of the transaction) and their indexes.
+// Opens the tables (RowExclusiveLock, held to the end of the transaction) and their indexes, or
+// returns nullptr when rows of one of them may not be inserted directly (see the file comment;
+// a missing table too, so the caller's statement reports it).
 DirectInserts* begin_direct_inserts(const DirectTable* tables, int count);
 
 // Inserts one row into tables[table]: values[i] / nulls[i] for columns[i].

@@ -78,9 +78,6 @@ DirectRecording record_redemption_directly(const char* customer_id, int customer
   if (IsolationUsesXactSnapshot() || !counters_by_index_scan()) {
     return DirectRecording::kUnavailable;
   }
-  for (const DirectTable& table : kTables) {
-    if (!direct_insert_allowed(table)) return DirectRecording::kUnavailable;
-  }
   Datum customer = text_datum(customer_id, customer_length);
   Datum order = text_datum(order_id, order_length);
   // The customer's redeem lock is held, so no other redeem of this customer writes these rows
@@ -93,6 +90,7 @@ DirectRecording record_redemption_directly(const char* customer_id, int customer
   }
   Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
   DirectInserts* inserts = begin_direct_inserts(kTables, 3);
+  if (inserts == nullptr) return DirectRecording::kUnavailable;
   for (int i = 0; i < applied_count; ++i) {
     Datum values[3] = {customer, text_datum(applied[i].promotion, applied[i].promotion_length),
                        Int32GetDatum(1)};
